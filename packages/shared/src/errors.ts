@@ -1,0 +1,125 @@
+/**
+ * Every code an {@link SSEError} can carry. Codes are permanent: once released, a code keeps its
+ * meaning forever, and each README lists the codes its package raises.
+ *
+ * - `INVALID_EVENT`: an event type contains CR or LF (encoder).
+ * - `INVALID_ID`: an id contains CR, LF or NUL (encoder).
+ * - `INVALID_RETRY`: a retry is not a non-negative safe integer (encoder).
+ * - `INVALID_DATA`: data could not be serialized (encoder).
+ * - `LINE_TOO_LONG`: a line exceeded the decoder's `maxLineLength` (decoder).
+ * - `EVENT_TOO_LARGE`: an event's data exceeded the decoder's `maxEventSize` (decoder).
+ * - `INVALID_STATUS`: the server answered with a status other than 200 (client).
+ * - `INVALID_CONTENT_TYPE`: the server answered with a content type other than `text/event-stream` (client).
+ * - `NETWORK_ERROR`: the request or the body failed below HTTP (client).
+ * - `IDLE_TIMEOUT`: nothing arrived for longer than the idle timeout (client).
+ * - `RETRY_LIMIT`: the maximum number of reconnection attempts was used up (client).
+ * - `STREAM_CLOSED`: a write to an event stream that has already closed (encoder).
+ * - `INVALID_TOPIC`: a topic name that the hub refuses (hub).
+ * - `HUB_CLOSED`: an operation on a hub that has been closed (hub).
+ * - `TRANSPORT_ERROR`: the hub's transport (Redis) failed (hub).
+ * - `TRANSPORT_TIMEOUT`: the hub's transport did not answer in time (hub).
+ * - `SLOW_CONSUMER`: a subscriber fell too far behind and was disconnected (hub).
+ */
+export type SSEErrorCode =
+  | 'INVALID_EVENT'
+  | 'INVALID_ID'
+  | 'INVALID_RETRY'
+  | 'INVALID_DATA'
+  | 'LINE_TOO_LONG'
+  | 'EVENT_TOO_LARGE'
+  | 'INVALID_STATUS'
+  | 'INVALID_CONTENT_TYPE'
+  | 'NETWORK_ERROR'
+  | 'IDLE_TIMEOUT'
+  | 'RETRY_LIMIT'
+  | 'STREAM_CLOSED'
+  | 'INVALID_TOPIC'
+  | 'HUB_CLOSED'
+  | 'TRANSPORT_ERROR'
+  | 'TRANSPORT_TIMEOUT'
+  | 'SLOW_CONSUMER'
+
+/** A field of the event model, named by errors about it. */
+export type SSEField = 'event' | 'id' | 'retry' | 'data'
+
+/** Details an {@link SSEError} can carry besides its code and message. */
+export interface SSEErrorOptions {
+  /** The event field the error is about. */
+  field?: SSEField | undefined
+  /** The byte offset in the stream where the decoder found the problem. */
+  offset?: number | undefined
+  /** The error that caused this one. */
+  cause?: unknown
+}
+
+/**
+ * The one error class ssekit throws or reports. Check `code`, never the message.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   encode({ id: 'a\nb', data: 'x' })
+ * } catch (error) {
+ *   if (isSSEError(error, 'INVALID_ID')) console.log(error.field) // 'id'
+ * }
+ * ```
+ */
+export class SSEError extends Error {
+  override readonly name: string = 'SSEError'
+  /** A stable, permanent code; see {@link SSEErrorCode}. */
+  readonly code: SSEErrorCode
+  /** The event field the error is about, when there is one. */
+  readonly field?: SSEField | undefined
+  /** The byte offset in the stream, for decoder errors. */
+  readonly offset?: number | undefined
+
+  /**
+   * @param code - the stable error code
+   * @param message - what happened, where, and what to do about it
+   * @param options - the field, byte offset and cause, when known
+   */
+  constructor(code: SSEErrorCode, message: string, options: SSEErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    if (options.field !== undefined) this.field = options.field
+    if (options.offset !== undefined) this.offset = options.offset
+  }
+}
+
+/**
+ * Tells whether a value is an {@link SSEError}, optionally with a given code. It checks `name` and
+ * `code` rather than `instanceof` alone, so it also recognises errors from another realm or from a
+ * second copy of this package.
+ *
+ * @param value - anything caught
+ * @param code - when given, the code the error must have
+ * @returns whether `value` is an SSEError (with that code)
+ */
+export function isSSEError<C extends SSEErrorCode>(
+  value: unknown,
+  code?: C,
+): value is SSEError & { code: C } {
+  if (value instanceof SSEError) return code === undefined || value.code === code
+  if (typeof value !== 'object' || value === null) return false
+  const candidate = value as { name?: unknown; code?: unknown }
+  return (
+    typeof candidate.name === 'string' &&
+    candidate.name.startsWith('SSE') &&
+    candidate.name.endsWith('Error') &&
+    typeof candidate.code === 'string' &&
+    (code === undefined || candidate.code === code)
+  )
+}
+
+/**
+ * Quotes a value for an error message: JSON-escaped so CR, LF and NUL are visible, and cut
+ * after 20 characters so a huge value never floods a log.
+ *
+ * @param value - the offending value
+ * @returns a short, printable rendering of it
+ */
+export function quoteValue(value: unknown): string {
+  if (typeof value !== 'string') return String(value)
+  const cut = value.length > 20 ? `${value.slice(0, 20)}…` : value
+  return JSON.stringify(cut)
+}

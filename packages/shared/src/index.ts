@@ -1,0 +1,26 @@
+/**
+ * The event model, field rules, constants and errors shared by the ssekit encoder, decoder and hub.
+ *
+ * @module
+ */
+export type { SSEErrorCode, SSEErrorOptions, SSEField } from './errors.ts'
+export { isSSEError, quoteValue, SSEError } from './errors.ts'
+export type { ServerSentEvent } from './event.ts'
+export {
+  assertValidEventType,
+  assertValidId,
+  assertValidRetry,
+  CR,
+  isValidEventType,
+  isValidId,
+  isValidRetry,
+  LF,
+  NUL,
+} from './fields.ts'
+export type { EventStreamHeadersOptions } from './headers.ts'
+export {
+  CONTENT_TYPE,
+  CONTENT_TYPE_HEADER,
+  createEventStreamHeaders,
+  isEventStreamContentType,
+} from './headers.ts'
