@@ -6,3 +6,7 @@
  */
 export type { EncodableEvent, EncodeOptions } from './encode.ts'
 export { encode, encodeBytes, encodeComment } from './encode.ts'
+export { EventEncoderStream } from './encoder-stream.ts'
+export { DEFAULT_HEARTBEAT, HEARTBEAT_COMMENT } from './heartbeat.ts'
+export type { EventStreamResponseOptions } from './response.ts'
+export { createEventStreamResponse } from './response.ts'

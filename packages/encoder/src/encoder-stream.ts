@@ -1,0 +1,29 @@
+import { type EncodableEvent, type EncodeOptions, encode } from './encode.ts'
+
+/**
+ * A `TransformStream` from events to the UTF-8 bytes of `text/event-stream`, shaped like the
+ * platform's `TextEncoderStream`. Pipe any stream of events through it and hand the result to a
+ * `Response`, a socket or a file.
+ *
+ * An event that {@link encode} refuses (an id with a line break, a negative retry, …) errors the
+ * stream with that `SSEError`: nothing of the refused event is written.
+ *
+ * @example
+ * ```ts
+ * const body = ReadableStream.from(events).pipeThrough(new EventEncoderStream())
+ * return new Response(body, { headers: { 'content-type': 'text/event-stream' } })
+ * ```
+ */
+export class EventEncoderStream extends TransformStream<EncodableEvent, Uint8Array> {
+  /**
+   * @param options - a custom serializer for object data, as for {@link encode}
+   */
+  constructor(options?: EncodeOptions) {
+    const utf8 = new TextEncoder()
+    super({
+      transform(event, controller) {
+        controller.enqueue(utf8.encode(encode(event, options)))
+      },
+    })
+  }
+}

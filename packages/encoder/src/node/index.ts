@@ -1,0 +1,12 @@
+/**
+ * The `node:http` helper of ssekit: stream Server-Sent Events on a Node or Express
+ * `ServerResponse` with backpressure, heartbeats and clean disconnects.
+ *
+ * @module
+ */
+export type {
+  NodeEventStream,
+  NodeEventStreamOptions,
+  NodeResponse,
+} from './open-event-stream.ts'
+export { openEventStream } from './open-event-stream.ts'

@@ -1,0 +1,242 @@
+import type { ServerResponse } from 'node:http'
+import type { Http2ServerResponse } from 'node:http2'
+import {
+  assertValidRetry,
+  createEventStreamHeaders,
+  isEventStreamContentType,
+  SSEError,
+} from '@ssekit/shared'
+import { type EncodableEvent, type EncodeOptions, encode, encodeComment } from '../encode.ts'
+import { HEARTBEAT_COMMENT, resolveHeartbeat } from '../heartbeat.ts'
+
+/** Options of {@link openEventStream}. */
+export interface NodeEventStreamOptions extends EncodeOptions {
+  /**
+   * How often, in milliseconds, to write a heartbeat comment (`: heartbeat`) so idle proxies keep
+   * the connection open; `false` writes none. A heartbeat is skipped while the socket buffer is
+   * full.
+   * @defaultValue `15_000`
+   */
+  heartbeat?: number | false | undefined
+  /**
+   * Extra response headers, set last: they win over the event-stream headers and over headers set
+   * on the response before.
+   */
+  headers?: Record<string, string | number | readonly string[]> | undefined
+  /** A reconnection time in milliseconds, written first as its own `retry:` block. */
+  retry?: number | undefined
+}
+
+/** An open event stream on a Node response: see {@link openEventStream}. */
+export interface NodeEventStream {
+  /**
+   * Writes one event and flushes it.
+   *
+   * @param event - the event, as for `encode`
+   * @returns a promise that resolves once the event is handed to the socket, or, when the socket
+   * buffer is full, once it has drained (backpressure: awaiting each send keeps memory flat)
+   * @throws (rejects) SSEError `STREAM_CLOSED` when the stream is closed, or closes while the send
+   * waits for the buffer to drain; `INVALID_EVENT`, `INVALID_ID`, `INVALID_RETRY` or
+   * `INVALID_DATA` when the event is refused, in which case nothing is written and the stream
+   * stays open
+   */
+  send(event: EncodableEvent): Promise<void>
+  /**
+   * Writes a comment, which clients ignore; line breaks start new comment lines.
+   *
+   * @param text - the comment
+   * @returns a promise that settles as for {@link NodeEventStream.send}
+   */
+  comment(text: string): Promise<void>
+  /** Ends the response and stops the heartbeat. Calling it again does nothing. */
+  close(): void
+  /** Aborted, with an `SSEError` `STREAM_CLOSED` reason, when the client disconnects or `close()` is called. */
+  readonly signal: AbortSignal
+  /** Resolves (never rejects) when the stream closes, whichever side closed it. */
+  readonly closed: Promise<void>
+  /** Whether the stream is closed. */
+  readonly isClosed: boolean
+}
+
+/** The Node responses {@link openEventStream} writes to: `node:http` (Express too) and `node:http2`. */
+export type NodeResponse = ServerResponse | Http2ServerResponse
+
+interface Waiter {
+  resolve: () => void
+  reject: (error: SSEError) => void
+}
+
+/**
+ * Opens a Server-Sent Events stream on a `node:http` or Express `ServerResponse` (or a
+ * `node:http2` compatibility response).
+ *
+ * It writes status 200 with the event-stream headers and sends them at once, so the client's
+ * `EventSource` opens before the first event. Headers set on `res` before are kept, except a
+ * `Content-Type` that is not `text/event-stream`; `options.headers` override everything.
+ * `Connection: keep-alive` is sent for HTTP/1.x only. Nagle's algorithm is turned off and, when a
+ * compression middleware added `res.flush()`, it is called after every write, so each event leaves
+ * at once.
+ *
+ * When the client disconnects or `close()` is called, everything is cleaned up in one step: the
+ * heartbeat timer is cleared, the listeners added to `res` are removed, sends waiting for the
+ * buffer to drain reject with `STREAM_CLOSED`, `signal` aborts and `closed` resolves.
+ *
+ * @param res - the response to stream on; its headers must not have been sent yet
+ * @param options - heartbeat interval, extra headers, first retry and serializer
+ * @returns the open stream
+ * @throws SSEError `INVALID_RETRY` when `options.retry` is not a non-negative safe integer
+ * @throws RangeError when `options.heartbeat` is not a positive interval or false
+ * @throws TypeError when the response's headers were already sent
+ *
+ * @example
+ * ```ts
+ * createServer((req, res) => {
+ *   const stream = openEventStream(res)
+ *   stream.send({ data: 'hello' }).catch(() => {})
+ * })
+ * ```
+ */
+export function openEventStream(
+  res: NodeResponse,
+  options: NodeEventStreamOptions = {},
+): NodeEventStream {
+  const { retry, serialize } = options
+  if (retry !== undefined) assertValidRetry(retry)
+  const interval = resolveHeartbeat(options.heartbeat)
+  const encodeOptions: EncodeOptions = { serialize }
+  // The http2 compatibility response does not share ServerResponse's overloads; both have these.
+  const response = res as ServerResponse & { flush?: () => void }
+
+  const controller = new AbortController()
+  let resolveClosed: () => void = ignore
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve
+  })
+  // Set once by cleanup(); nothing is written after that.
+  let isClosed = false
+  let timer: ReturnType<typeof setInterval> | undefined
+  // Sends whose bytes were written while the socket buffer was full: settled by 'drain' or close.
+  let waiters: Waiter[] = []
+
+  const onDrain = (): void => {
+    const settled = waiters
+    waiters = []
+    for (const waiter of settled) waiter.resolve()
+  }
+
+  const cleanup = (): void => {
+    if (isClosed) return
+    isClosed = true
+    if (timer !== undefined) clearInterval(timer)
+    response.off('drain', onDrain)
+    response.off('close', onClose)
+    const error = closedError()
+    const settled = waiters
+    waiters = []
+    for (const waiter of settled) waiter.reject(error)
+    controller.abort(error)
+    resolveClosed()
+  }
+
+  function onClose(): void {
+    cleanup()
+  }
+
+  /** Writes wire text, flushes it, and settles when the socket can take more. */
+  const write = (text: string): Promise<void> => {
+    // The response was ended or destroyed behind our back ('close' is still to come): writing now
+    // would emit an unhandled 'error'.
+    if (response.writableEnded || response.destroyed) {
+      cleanup()
+      return Promise.reject(closedError())
+    }
+    const ready = response.write(text)
+    // compression and similar middleware buffer until flushed.
+    if (typeof response.flush === 'function') response.flush()
+    if (ready) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => {
+      waiters.push({ resolve, reject })
+    })
+  }
+
+  if (response.headersSent) {
+    throw new TypeError(
+      'The response headers were already sent; call openEventStream before writing to the response.',
+    )
+  }
+
+  const stream: NodeEventStream = {
+    send(event) {
+      if (isClosed) return Promise.reject(closedError())
+      // Encoding first: a refused event rejects without writing anything or closing the stream.
+      let text: string
+      try {
+        text = encode(event, encodeOptions)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      return write(text)
+    },
+    comment(text) {
+      if (isClosed) return Promise.reject(closedError())
+      return write(encodeComment(text))
+    },
+    close() {
+      if (isClosed) return
+      cleanup()
+      response.end()
+    },
+    signal: controller.signal,
+    closed,
+    get isClosed() {
+      return isClosed
+    },
+  }
+
+  // A client that left before we got here: the stream starts closed.
+  if (response.destroyed || response.writableEnded) {
+    cleanup()
+    return stream
+  }
+
+  const httpVersion = response.req?.httpVersion ?? '1.1'
+  const defaults = createEventStreamHeaders({ httpVersion })
+  for (const [name, value] of Object.entries(defaults)) {
+    const current = response.getHeader(name)
+    const keep =
+      current !== undefined &&
+      (name !== 'content-type' || isEventStreamContentType(String(current)))
+    if (!keep) response.setHeader(name, value)
+  }
+  if (options.headers !== undefined) {
+    for (const [name, value] of Object.entries(options.headers)) {
+      response.setHeader(name, value as string | number | string[])
+    }
+  }
+  response.writeHead(200)
+  response.flushHeaders()
+  // Nagle's algorithm would hold small writes back for up to ~40 ms waiting for an ACK. The http2
+  // socket is a proxy that refuses socket manipulation, and http2 frames are not delayed that way.
+  if (httpVersion.startsWith('1.')) response.socket?.setNoDelay(true)
+
+  response.on('close', onClose)
+  response.on('drain', onDrain)
+  if (retry !== undefined) void write(`retry: ${retry}\n\n`).catch(ignore)
+  if (interval !== false) {
+    timer = setInterval(() => {
+      if (isClosed || response.writableNeedDrain) return
+      response.write(HEARTBEAT_COMMENT)
+      if (typeof response.flush === 'function') response.flush()
+    }, interval)
+  }
+  return stream
+}
+
+function closedError(): SSEError {
+  return new SSEError(
+    'STREAM_CLOSED',
+    'The event stream is closed (the client disconnected or close() was called); stop sending.',
+  )
+}
+
+function ignore(): void {}

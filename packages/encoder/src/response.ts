@@ -1,0 +1,184 @@
+import { assertValidRetry, createEventStreamHeaders } from '@ssekit/shared'
+import { type EncodableEvent, type EncodeOptions, encode } from './encode.ts'
+import { HEARTBEAT_COMMENT, resolveHeartbeat } from './heartbeat.ts'
+
+/** Options of {@link createEventStreamResponse}. */
+export interface EventStreamResponseOptions extends EncodeOptions {
+  /**
+   * How often, in milliseconds, to send a heartbeat comment (`: heartbeat`) so idle proxies keep
+   * the connection open; `false` sends none. A heartbeat is skipped while earlier bytes still wait
+   * for the client to read them.
+   * @defaultValue `15_000`
+   */
+  heartbeat?: number | false | undefined
+  /**
+   * Extra response headers. They are merged over the event-stream headers, so a header given here
+   * wins (for example a `Cache-Control` with `no-transform`).
+   */
+  headers?: HeadersInit | undefined
+  /**
+   * A reconnection time in milliseconds, sent first as its own `retry:` block.
+   */
+  retry?: number | undefined
+  /**
+   * Ends the stream when aborted, usually the request's own signal: the body closes cleanly and
+   * the source is stopped as if the client had gone.
+   */
+  signal?: AbortSignal | undefined
+}
+
+const utf8 = new TextEncoder()
+
+/**
+ * Creates a streaming `Response` of Server-Sent Events for fetch-style servers: Hono, Bun, Deno,
+ * Cloudflare Workers, Next.js route handlers, or anything that serves a web `Response`.
+ *
+ * The response has status 200 and the headers of `createEventStreamHeaders` for HTTP/2, that is
+ * without `Connection: keep-alive`: a fetch-style server manages its own connections, and HTTP/2
+ * and HTTP/3 forbid the header (Node's `http2` refuses a response that carries it).
+ *
+ * The body pulls one event from `source` each time the client is ready for more, so a slow client
+ * slows the source down instead of filling memory. When the client goes away (the body is
+ * cancelled) or `signal` aborts, the heartbeat timer is cleared and the source is stopped: an
+ * iterator's `return()` is called, a stream is cancelled. An async generator runs its `finally`
+ * blocks at its next `yield`; pass it the request's signal to wake it sooner.
+ *
+ * An event that cannot be encoded (an id with a line break, …) errors the body with that
+ * `SSEError` and stops the source. An error thrown by the source errors the body too.
+ *
+ * @param source - the events to send: an async iterable (such as an async generator) or a
+ * `ReadableStream`
+ * @param options - heartbeat interval, extra headers, first retry, abort signal and serializer
+ * @returns a `Response` whose body streams the encoded events
+ * @throws SSEError `INVALID_RETRY` when `options.retry` is not a non-negative safe integer
+ * @throws RangeError when `options.heartbeat` is not a positive interval or false
+ *
+ * @example
+ * ```ts
+ * export default {
+ *   fetch: (request: Request) =>
+ *     createEventStreamResponse(ticks(), { signal: request.signal }),
+ * }
+ * ```
+ */
+export function createEventStreamResponse(
+  source: AsyncIterable<EncodableEvent> | ReadableStream<EncodableEvent>,
+  options: EventStreamResponseOptions = {},
+): Response {
+  const { retry, signal, serialize } = options
+  if (retry !== undefined) assertValidRetry(retry)
+  const interval = resolveHeartbeat(options.heartbeat)
+  const encodeOptions: EncodeOptions = { serialize }
+
+  const headers = new Headers(createEventStreamHeaders({ httpVersion: '2.0' }))
+  if (options.headers !== undefined) {
+    new Headers(options.headers).forEach((value, name) => {
+      headers.set(name, value)
+    })
+  }
+
+  // Set once the body is closed, errored or cancelled: nothing may be enqueued after that.
+  let finished = false
+  let timer: ReturnType<typeof setInterval> | undefined
+  let controller: ReadableStreamDefaultController<Uint8Array>
+  // Taken at once, so the source can be stopped even if the body is cancelled before its first
+  // read; exactly one of the two is set.
+  let iterator: AsyncIterator<EncodableEvent> | undefined
+  let reader: ReadableStreamDefaultReader<EncodableEvent> | undefined
+  if (isReadableStream(source)) reader = source.getReader()
+  else iterator = source[Symbol.asyncIterator]()
+
+  const next = (): Promise<IteratorResult<EncodableEvent>> =>
+    reader !== undefined
+      ? (reader.read() as Promise<IteratorResult<EncodableEvent>>)
+      : (iterator as AsyncIterator<EncodableEvent>).next()
+
+  /** Clears the timer and the abort listener; with `stopSource`, also stops the source. */
+  const finish = (stopSource: boolean, reason?: unknown): void => {
+    if (finished) return
+    finished = true
+    if (timer !== undefined) clearInterval(timer)
+    signal?.removeEventListener('abort', onAbort)
+    if (!stopSource) return
+    // Neither is awaited: an async generator suspended in an `await` answers `return()` only
+    // when that await settles, and the body must not wait for it.
+    if (reader !== undefined) reader.cancel(reason).catch(ignore)
+    else if (typeof iterator?.return === 'function') {
+      try {
+        Promise.resolve(iterator.return()).catch(ignore)
+      } catch {
+        // A synchronous throw from return() changes nothing for a finished body.
+      }
+    }
+  }
+
+  function onAbort(): void {
+    if (finished) return
+    finish(true, signal?.reason)
+    controller.close()
+  }
+
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c
+        if (signal?.aborted) {
+          finish(true, signal.reason)
+          c.close()
+          return
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
+        if (retry !== undefined) c.enqueue(utf8.encode(`retry: ${retry}\n\n`))
+        if (interval !== false) {
+          timer = setInterval(() => {
+            // desiredSize is 0 when the queue is empty (highWaterMark 0): a heartbeat is only
+            // useful when nothing else waits to be read.
+            if (!finished && (c.desiredSize ?? -1) >= 0) c.enqueue(utf8.encode(HEARTBEAT_COMMENT))
+          }, interval)
+        }
+      },
+      async pull(c) {
+        let result: IteratorResult<EncodableEvent>
+        try {
+          result = await next()
+        } catch (error) {
+          // The source failed: it is finished already, so it is not stopped again.
+          if (finished) return
+          finish(false)
+          c.error(error)
+          return
+        }
+        if (finished) return
+        if (result.done) {
+          finish(false)
+          c.close()
+          return
+        }
+        let bytes: Uint8Array
+        try {
+          bytes = utf8.encode(encode(result.value, encodeOptions))
+        } catch (error) {
+          finish(true, error)
+          c.error(error)
+          return
+        }
+        c.enqueue(bytes)
+      },
+      cancel(reason) {
+        finish(true, reason)
+      },
+    },
+    // Pull only when the client asks for more, so the source runs at the client's pace.
+    { highWaterMark: 0 },
+  )
+
+  return new Response(body, { status: 200, headers })
+}
+
+function isReadableStream<T>(
+  value: AsyncIterable<T> | ReadableStream<T>,
+): value is ReadableStream<T> {
+  return typeof (value as ReadableStream<T>).getReader === 'function'
+}
+
+function ignore(): void {}
