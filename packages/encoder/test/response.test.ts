@@ -16,6 +16,12 @@ function deferred<T = void>() {
   return { promise, resolve }
 }
 
+/** A source that yields nothing until `promise` settles, then ends. */
+async function* idleUntil(promise: Promise<void>): AsyncGenerator<EncodableEvent> {
+  await promise
+  yield* []
+}
+
 /** Reads one chunk as text; `done` reads as null. */
 async function readText(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string | null> {
   const { done, value } = await reader.read()
@@ -314,9 +320,7 @@ describe('heartbeats', () => {
   test('a heartbeat comment is sent every 15 seconds by default while the source is idle', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
     const gate = deferred()
-    async function* events(): AsyncGenerator<EncodableEvent> {
-      await gate.promise
-    }
+    const events = () => idleUntil(gate.promise)
     const response = createEventStreamResponse(events())
     const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>
     const first = readText(reader)
@@ -335,9 +339,7 @@ describe('heartbeats', () => {
   test('the heartbeat interval is configurable', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
     const gate = deferred()
-    async function* events(): AsyncGenerator<EncodableEvent> {
-      await gate.promise
-    }
+    const events = () => idleUntil(gate.promise)
     const response = createEventStreamResponse(events(), { heartbeat: 50 })
     const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>
     const first = readText(reader)
