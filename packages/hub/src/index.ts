@@ -1,1 +1,31 @@
-export {}
+/**
+ * A Server-Sent Events broadcast hub: topics, bounded history, exact `Last-Event-ID` replay across
+ * several topics, slow-consumer protection, and a fetch-style handler. The `node:http` handler is
+ * in `@ssekit/hub/node`; the Redis Streams transport, for many server instances, in
+ * `@ssekit/hub/redis`.
+ *
+ * @module
+ */
+export type { GapEvent, GapEventData } from './gap.ts'
+export { GAP_EVENT } from './gap.ts'
+export type {
+  Hub,
+  HubEvent,
+  HubOptions,
+  HubStats,
+  SlowConsumerInfo,
+  SubscribeOptions,
+} from './hub.ts'
+export { createHub, HUB_DEFAULTS } from './hub.ts'
+export type { MemoryTransportOptions } from './memory-transport.ts'
+export { createMemoryTransport, MEMORY_DEFAULTS } from './memory-transport.ts'
+export { assertValidTopic, isValidTopic, MAX_TOPIC_LENGTH } from './topic.ts'
+export type {
+  GapReason,
+  HubTransport,
+  TransportEntry,
+  TransportGap,
+  TransportItem,
+  TransportListener,
+  TransportMessage,
+} from './transport.ts'
