@@ -1,0 +1,705 @@
+import {
+  CONTENT_TYPE,
+  isEventStreamContentType,
+  isSSEError,
+  type ServerSentEvent,
+  SSEError,
+} from '@ssekit/shared'
+import { createDecoder, type DecoderOptions } from './decoder.ts'
+import {
+  computeRetryDelay,
+  DEFAULT_RETRY_DELAY,
+  isIdempotentMethod,
+  type RetryOptions,
+} from './reconnect.ts'
+import { SSEResponseError } from './response-error.ts'
+
+/** A connection's state, as `EventSource.readyState`: 0 connecting, 1 open, 2 closed. */
+export type ReadyState = 0 | 1 | 2
+
+/** The `fetch` a client calls: the global one, or any function of the same shape. */
+export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>
+
+/** Request headers, or a function returning them that is called before every (re)connect. */
+export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
+
+/** Options of {@link connect}: the request, the retry policy and the callbacks. */
+export interface ConnectOptions {
+  /**
+   * The request method. A method that is not idempotent (POST, PATCH, …) is sent once: the
+   * connection closes when its stream ends, unless {@link ConnectOptions.retryNonIdempotent}.
+   * @defaultValue `'GET'`
+   */
+  method?: string | undefined
+  /**
+   * Request headers. A function is called before every connect and reconnect, so an expiring
+   * token can be refreshed; if it throws, the attempt fails like a network error.
+   * `Accept: text/event-stream` is added when absent, and `Last-Event-ID` is set whenever the last
+   * event ID is not empty.
+   */
+  headers?: HeadersOption | undefined
+  /**
+   * The request body. It is sent again on every reconnect, so use a value that can be read more
+   * than once (a string, `Blob`, `ArrayBuffer`, `URLSearchParams` or `FormData`).
+   */
+  body?: BodyInit | null | undefined
+  /** As `RequestInit.credentials`; `EventSource` maps `withCredentials` to it. */
+  credentials?: RequestCredentials | undefined
+  /** As `RequestInit.mode`. */
+  mode?: RequestMode | undefined
+  /** As `RequestInit.referrer`. */
+  referrer?: string | undefined
+  /** As `RequestInit.referrerPolicy`. */
+  referrerPolicy?: ReferrerPolicy | undefined
+  /**
+   * The `fetch` to call, for example one that adds tracing, or a mock in tests.
+   * @defaultValue `globalThis.fetch`
+   */
+  fetch?: FetchFunction | undefined
+  /** Closes the connection when aborted, as `close()` does. */
+  signal?: AbortSignal | undefined
+  /**
+   * The last event ID to start from, sent as `Last-Event-ID` on the first request (for example
+   * one saved before a page reload).
+   * @defaultValue `''`
+   */
+  lastEventId?: string | undefined
+  /** The reconnection policy: delay, backoff, maximum attempts. See {@link RetryOptions}. */
+  retry?: RetryOptions | undefined
+  /**
+   * Re-send a request whose method is not idempotent (POST, PATCH, …) when reconnecting. Off by
+   * default: a POST may create something each time it arrives, so only the caller can know that
+   * sending it again is safe.
+   * @defaultValue false
+   */
+  retryNonIdempotent?: boolean | undefined
+  /**
+   * When nothing at all (not even a comment or a partial line) arrives for this many
+   * milliseconds, the connection is taken for dead, aborted and re-established, reporting an
+   * `IDLE_TIMEOUT` error. A half-open TCP connection otherwise hangs forever. Pick a value well
+   * above the server's heartbeat interval. Off when absent.
+   */
+  idleTimeout?: number | undefined
+  /**
+   * In a browser, disconnect while the page is hidden (`document.hidden`) and reconnect as soon as
+   * it is visible again. Without a `document` it has no effect.
+   * @defaultValue false
+   */
+  pauseWhenHidden?: boolean | undefined
+  /**
+   * The longest line the decoder buffers; see {@link DecoderOptions.maxLineLength}. A longer
+   * line fails the connection with `LINE_TOO_LONG`.
+   */
+  maxLineLength?: number | undefined
+  /**
+   * The most data one event may hold; see {@link DecoderOptions.maxEventSize}. More fails the
+   * connection with `EVENT_TOO_LARGE`.
+   */
+  maxEventSize?: number | undefined
+  /** Called when a response opens the stream (status 200, `text/event-stream`), before its events. */
+  onOpen?: ((response: Response) => void) | undefined
+  /**
+   * Called with every event, in order. Without it, events are kept for async iteration, and the
+   * body is read only as fast as the loop takes them.
+   */
+  onEvent?: ((event: ServerSentEvent) => void) | undefined
+  /** Called with every comment line, such as a server's heartbeat. */
+  onComment?: ((comment: string) => void) | undefined
+  /**
+   * Called with every error, and decides what happens next: return `false` to close, `true` to
+   * reconnect anyway (say, after a 503), or nothing to keep the default. By default a network
+   * error or an idle timeout reconnects; a wrong status or content type (`SSEResponseError`) and
+   * a broken decoder limit close, as does `RETRY_LIMIT`, whatever this returns.
+   * Read `SSEResponseError.response`'s body here if you need it: it is cancelled afterwards.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing must type-check.
+  onError?: ((error: SSEError) => boolean | undefined | void) | undefined
+  /**
+   * Called when a reconnection is scheduled: `delay` in milliseconds, and `attempt`, the number of
+   * reconnection attempts since the connection was last open (1 for the first).
+   */
+  onRetry?: ((delay: number, attempt: number) => void) | undefined
+  /**
+   * Called once when the connection closes by itself (not through `close()`, `break` or the
+   * signal): with the error that ended it, or `undefined` when the server ended it (status 204, or
+   * the end of a stream that is not re-sent).
+   */
+  onClose?: ((error: SSEError | undefined) => void) | undefined
+}
+
+/**
+ * A live, self-reconnecting event stream returned by {@link connect}. Iterate it with
+ * `for await`; leaving the loop closes it. When the connection fails for good, the loop throws
+ * the error (unless `onError` returned `false`).
+ */
+export interface Connection extends AsyncIterable<ServerSentEvent> {
+  /** 0 while connecting or waiting to reconnect, 1 while a stream is open, 2 once closed. */
+  readonly readyState: ReadyState
+  /** The spec's last event ID string: the id sent as `Last-Event-ID` on the next reconnect. */
+  readonly lastEventId: string
+  /** The absolute URL requested (before redirects). */
+  readonly url: string
+  /**
+   * Closes the connection in any state: the request is aborted, the body reader cancelled, timers
+   * cleared and listeners removed; no callback runs and no event is delivered afterwards.
+   * Idempotent.
+   */
+  close(): void
+  /** Iterates over the events. One loop at a time; `break` closes the connection. */
+  [Symbol.asyncIterator](): AsyncIterator<ServerSentEvent, undefined>
+}
+
+/** The part of `document` that `pauseWhenHidden` uses. */
+interface VisibilityTarget {
+  readonly hidden: boolean
+  addEventListener(type: 'visibilitychange', listener: () => void): void
+  removeEventListener(type: 'visibilitychange', listener: () => void): void
+}
+
+/** What one request/response round came to. */
+type Outcome =
+  /** The body ended normally. */
+  | { kind: 'ended'; opened: boolean }
+  /** The attempt failed; `retriable` is the default decision. */
+  | { kind: 'error'; opened: boolean; error: SSEError; retriable: boolean }
+  /** The server answered 204 No Content: stop for good. */
+  | { kind: 'finished'; opened: boolean }
+  /** The page was hidden with `pauseWhenHidden`. */
+  | { kind: 'paused'; opened: boolean }
+  /** `close()` was called. */
+  | { kind: 'aborted'; opened: boolean }
+
+const CONNECTING = 0
+const OPEN = 1
+const CLOSED = 2
+
+/** The abort reason when the page is hidden; compared by identity. */
+const PAUSED: unique symbol = Symbol('paused')
+/** The abort reason when the connection is closed; compared by identity. */
+const CLOSING: unique symbol = Symbol('closed')
+
+function ignore(): void {}
+
+/**
+ * Reports an exception thrown by a user callback without breaking the connection, as
+ * `EventTarget` does for listeners: through `reportError` in browsers, as an uncaught exception
+ * on the next task elsewhere.
+ */
+function reportCallbackError(error: unknown): void {
+  const report = (globalThis as { reportError?: (error: unknown) => void }).reportError
+  if (typeof report === 'function') report(error)
+  else
+    setTimeout(() => {
+      throw error
+    }, 0)
+}
+
+function resolveUrl(url: string | URL): string {
+  // Relative URLs resolve against the page in browsers, as EventSource does; elsewhere they throw.
+  const base = (globalThis as { location?: { href?: string } }).location?.href
+  return new URL(url, base).href
+}
+
+function cancelBody(response: Response): void {
+  const body = response.body
+  if (body !== null && !body.locked && !response.bodyUsed) body.cancel().catch(ignore)
+}
+
+/**
+ * Opens a `text/event-stream` with `fetch` and keeps it open: it follows the WHATWG HTML
+ * EventSource processing model (reconnect after the reconnection time, send `Last-Event-ID`,
+ * honour `retry:`, fail for good on a wrong status or content type) and adds what `EventSource`
+ * lacks: headers, any method and body, backoff with jitter, an idle timeout, typed errors and
+ * async iteration.
+ * https://html.spec.whatwg.org/multipage/server-sent-events.html#the-eventsource-interface
+ *
+ * The first request starts on the next microtask, so `close()` right after `connect()` sends
+ * nothing.
+ *
+ * @param url - the stream's URL; relative URLs resolve against the page's location in browsers
+ * @param options - the request, the retry policy and the callbacks
+ * @returns the connection, to iterate or close
+ * @throws TypeError when `url` is not a valid URL
+ *
+ * @example
+ * ```ts
+ * const connection = connect('https://example.com/events', {
+ *   headers: async () => ({ authorization: `Bearer ${await getToken()}` }),
+ * })
+ * for await (const event of connection) {
+ *   console.log(event.event ?? 'message', event.data)
+ *   if (event.data === 'bye') break // closes the connection
+ * }
+ * ```
+ */
+export function connect(url: string | URL, options: ConnectOptions = {}): Connection {
+  const href = resolveUrl(url)
+  const fetchFunction: FetchFunction = options.fetch ?? globalThis.fetch
+  const method = options.method ?? 'GET'
+  const mayResend = options.retryNonIdempotent === true || isIdempotentMethod(method)
+  const retryOptions: RetryOptions = options.retry ?? {}
+  const maxAttempts = retryOptions.maxAttempts
+  const idleTimeout = options.idleTimeout
+  const { onOpen, onEvent, onComment, onError, onRetry, onClose, signal } = options
+  const requestInit: RequestInit = {
+    method,
+    // WHATWG HTML, EventSource constructor: "Set request's cache mode to "no-store"" and the
+    // redirect mode is the default "follow".
+    cache: 'no-store',
+    redirect: 'follow',
+  }
+  if (options.body !== undefined) requestInit.body = options.body
+  if (options.credentials !== undefined) requestInit.credentials = options.credentials
+  if (options.mode !== undefined) requestInit.mode = options.mode
+  if (options.referrer !== undefined) requestInit.referrer = options.referrer
+  if (options.referrerPolicy !== undefined) requestInit.referrerPolicy = options.referrerPolicy
+
+  /** The spec's readyState. */
+  let readyState: ReadyState = CONNECTING
+  /** True once close() ran or the connection failed for good: nothing is delivered after. */
+  let closed = false
+  /** The spec's reconnection time: initialDelay, replaced by each valid `retry:` field. */
+  let reconnectionTime = retryOptions.initialDelay ?? DEFAULT_RETRY_DELAY
+  /** The error a decoder limit raised while feeding the current chunk. */
+  let decoderError: SSEError | undefined
+  /** The controller of the request in flight; aborting it aborts the fetch and the body. */
+  let currentController: AbortController | undefined
+  /** The reader of the open body, cancelled directly too (a custom fetch may ignore the signal). */
+  let currentReader: ReadableStreamDefaultReader<Uint8Array> | undefined
+  /** The idle timer while waiting for bytes. */
+  let idleTimer: ReturnType<typeof setTimeout> | undefined
+  /** The timer of the wait before a reconnect, and the function ending that wait early. */
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let wakeRetry: (() => void) | undefined
+  /** True while the page is hidden under pauseWhenHidden; `wakeVisible` ends the pause. */
+  let paused = false
+  let wakeVisible: (() => void) | undefined
+
+  // Async iteration: a queue read by one loop at a time.
+  /** Whether a loop is iterating now. */
+  let iterating = false
+  /** Events waiting for the loop; `queueHead` is the index of the next one. */
+  let queue: ServerSentEvent[] = []
+  let queueHead = 0
+  /** The loop's pending `next()`, when it waits for an event. */
+  let pendingNext:
+    | {
+        resolve: (result: IteratorResult<ServerSentEvent, undefined>) => void
+        reject: (error: unknown) => void
+      }
+    | undefined
+  /** Resumes reading the body once the loop has taken every queued event (backpressure). */
+  let wakeDrained: (() => void) | undefined
+  /** The error the loop throws once the queue is empty, when the connection failed for good. */
+  let endError: SSEError | undefined
+
+  const decoder = createDecoder(
+    {
+      onEvent: deliver,
+      onComment:
+        onComment === undefined
+          ? undefined
+          : (comment) => {
+              if (!closed) guard(() => onComment(comment))
+            },
+      // §9.2.6 field "retry": "set the event stream's reconnection time to that integer".
+      onRetry(retry) {
+        reconnectionTime = retry
+      },
+      onError(error) {
+        decoderError = error
+      },
+    },
+    {
+      lastEventId: options.lastEventId,
+      maxLineLength: options.maxLineLength,
+      maxEventSize: options.maxEventSize,
+    },
+  )
+
+  function guard(callback: () => void): void {
+    try {
+      callback()
+    } catch (error) {
+      reportCallbackError(error)
+    }
+  }
+
+  function queued(): number {
+    return queue.length - queueHead
+  }
+
+  function deliver(event: ServerSentEvent): void {
+    if (closed) return
+    if (onEvent !== undefined) {
+      guard(() => onEvent(event))
+      if (closed) return
+    }
+    if (!iterating && onEvent !== undefined) return
+    if (pendingNext !== undefined) {
+      const next = pendingNext
+      pendingNext = undefined
+      next.resolve({ value: event, done: false })
+    } else {
+      queue.push(event)
+    }
+  }
+
+  function report(error: SSEError): boolean | undefined {
+    if (onError === undefined) return undefined
+    let decision: unknown
+    try {
+      decision = onError(error)
+    } catch (thrown) {
+      reportCallbackError(thrown)
+    }
+    return typeof decision === 'boolean' ? decision : undefined
+  }
+
+  function abortAttempt(reason: unknown): void {
+    currentController?.abort(reason)
+    currentReader?.cancel(reason).catch(ignore)
+  }
+
+  function clearIdle(): void {
+    if (idleTimer !== undefined) {
+      clearTimeout(idleTimer)
+      idleTimer = undefined
+    }
+  }
+
+  function armIdle(): void {
+    if (idleTimeout === undefined) return
+    clearIdle()
+    idleTimer = setTimeout(() => {
+      idleTimer = undefined
+      abortAttempt(
+        new SSEError(
+          'IDLE_TIMEOUT',
+          `Nothing arrived from ${href} for ${idleTimeout} ms (idleTimeout); reconnecting. Have the server send comments as a heartbeat more often than that.`,
+        ),
+      )
+    }, idleTimeout)
+  }
+
+  /** Ends the connection for good. `byUser` drops undelivered events and skips onClose. */
+  function shutdown(byUser: boolean, error?: SSEError, throwToLoop = true): void {
+    if (closed) return
+    closed = true
+    readyState = CLOSED
+    abortAttempt(CLOSING)
+    clearIdle()
+    if (retryTimer !== undefined) clearTimeout(retryTimer)
+    retryTimer = undefined
+    wakeRetry?.()
+    wakeVisible?.()
+    wakeDrained?.()
+    signal?.removeEventListener('abort', close)
+    visibilityTarget?.removeEventListener('visibilitychange', onVisibilityChange)
+    if (byUser) {
+      queue = []
+      queueHead = 0
+    } else if (throwToLoop) {
+      endError = error
+    }
+    if (pendingNext !== undefined && queued() === 0) {
+      const next = pendingNext
+      pendingNext = undefined
+      if (endError !== undefined) {
+        const thrown = endError
+        endError = undefined
+        next.reject(thrown)
+      } else {
+        next.resolve({ value: undefined, done: true })
+      }
+    }
+    if (!byUser && onClose !== undefined) guard(() => onClose(error))
+  }
+
+  function close(): void {
+    shutdown(true)
+  }
+
+  // pauseWhenHidden: the page's visibility, read from `globalThis.document` only when asked for.
+  const visibilityTarget: VisibilityTarget | undefined =
+    options.pauseWhenHidden === true
+      ? (globalThis as { document?: VisibilityTarget }).document
+      : undefined
+
+  function onVisibilityChange(): void {
+    if (closed || visibilityTarget === undefined) return
+    if (visibilityTarget.hidden) {
+      if (!paused) {
+        paused = true
+        abortAttempt(PAUSED)
+      }
+    } else if (paused) {
+      paused = false
+      wakeVisible?.()
+    }
+  }
+
+  function sleep(delay: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      wakeRetry = resolve
+      retryTimer = setTimeout(resolve, delay)
+    }).then(() => {
+      wakeRetry = undefined
+      retryTimer = undefined
+    })
+  }
+
+  function untilVisible(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      wakeVisible = resolve
+    }).then(() => {
+      wakeVisible = undefined
+    })
+  }
+
+  function untilDrained(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      wakeDrained = resolve
+    }).then(() => {
+      wakeDrained = undefined
+    })
+  }
+
+  function abortOutcome(controller: AbortController, opened: boolean): Outcome {
+    const reason: unknown = controller.signal.reason
+    if (reason === PAUSED) return { kind: 'paused', opened }
+    if (reason !== CLOSING && isSSEError(reason, 'IDLE_TIMEOUT')) {
+      return { kind: 'error', opened, error: reason, retriable: true }
+    }
+    return { kind: 'aborted', opened }
+  }
+
+  function networkError(cause: unknown, opened: boolean, what: string): Outcome {
+    const detail = cause instanceof Error ? `: ${cause.message}` : ''
+    return {
+      kind: 'error',
+      opened,
+      error: new SSEError('NETWORK_ERROR', `${what} ${href} failed${detail}.`, { cause }),
+      retriable: true,
+    }
+  }
+
+  // One request and, when it opens, the reading of its body to the end.
+  async function attemptOnce(): Promise<Outcome> {
+    const controller = new AbortController()
+    currentController = controller
+    let opened = false
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+    try {
+      let headers: Headers
+      try {
+        const init = options.headers
+        headers = new Headers(typeof init === 'function' ? await init() : init)
+      } catch (cause) {
+        if (controller.signal.aborted) return abortOutcome(controller, opened)
+        return networkError(cause, opened, 'The headers function for')
+      }
+      if (controller.signal.aborted) return abortOutcome(controller, opened)
+      // The spec's request: `Accept: text/event-stream`, and `Last-Event-ID` when the last event
+      // ID string is not empty (§9.2.3 "reestablish the connection", step 5.3).
+      if (!headers.has('accept')) headers.set('accept', CONTENT_TYPE)
+      if (decoder.lastEventId !== '') headers.set('last-event-id', decoder.lastEventId)
+      armIdle()
+      let response: Response
+      try {
+        response = await fetchFunction(href, { ...requestInit, headers, signal: controller.signal })
+      } catch (cause) {
+        if (controller.signal.aborted) return abortOutcome(controller, opened)
+        return networkError(cause, opened, 'The request to')
+      }
+      if (controller.signal.aborted) {
+        cancelBody(response)
+        return abortOutcome(controller, opened)
+      }
+      // 204 No Content: the server's way of saying "stop reconnecting".
+      if (response.status === 204) {
+        cancelBody(response)
+        return { kind: 'finished', opened }
+      }
+      // "if res's status is not 200, or if res's `Content-Type` is not `text/event-stream`,
+      // then fail the connection." The body stays readable for onError.
+      if (response.status !== 200) {
+        const error = new SSEResponseError(response, 'INVALID_STATUS')
+        return { kind: 'error', opened, error, retriable: false }
+      }
+      if (!isEventStreamContentType(response.headers.get('content-type'))) {
+        const error = new SSEResponseError(response, 'INVALID_CONTENT_TYPE')
+        return { kind: 'error', opened, error, retriable: false }
+      }
+      // "Announce the connection."
+      opened = true
+      readyState = OPEN
+      if (onOpen !== undefined) guard(() => onOpen(response))
+      if (controller.signal.aborted) {
+        cancelBody(response)
+        return abortOutcome(controller, opened)
+      }
+      if (response.body === null) return { kind: 'ended', opened }
+      reader = response.body.getReader()
+      currentReader = reader
+      for (;;) {
+        armIdle()
+        const { done, value } = await reader.read()
+        clearIdle()
+        if (controller.signal.aborted) return abortOutcome(controller, opened)
+        if (done) return { kind: 'ended', opened }
+        decoder.feed(value)
+        if (decoderError !== undefined) {
+          const error = decoderError
+          decoderError = undefined
+          return { kind: 'error', opened, error, retriable: false }
+        }
+        if (closed) return { kind: 'aborted', opened }
+        // Backpressure: read on only when the loop has taken what this chunk produced.
+        if (queued() > 0) await untilDrained()
+        if (controller.signal.aborted) return abortOutcome(controller, opened)
+      }
+    } catch (cause) {
+      if (controller.signal.aborted) return abortOutcome(controller, opened)
+      return networkError(cause, opened, 'Reading the stream from')
+    } finally {
+      clearIdle()
+      if (currentController === controller) currentController = undefined
+      currentReader = undefined
+      reader?.cancel().catch(ignore)
+      // "If the file ends in the middle of an event, the incomplete event is not dispatched";
+      // the last event ID string is kept for the next request.
+      decoder.end()
+    }
+  }
+
+  async function run(): Promise<void> {
+    /** Consecutive attempts that did not open a stream: the backoff exponent. */
+    let failures = 0
+    /** Reconnection attempts since the connection was last open. */
+    let attempt = 0
+    while (!closed) {
+      if (paused) {
+        readyState = CONNECTING
+        await untilVisible()
+        continue
+      }
+      readyState = CONNECTING
+      const outcome = await attemptOnce()
+      if (closed) return
+      if (outcome.kind === 'paused') continue
+      if (outcome.opened) {
+        failures = 0
+        attempt = 0
+      } else {
+        failures++
+      }
+      if (outcome.kind === 'finished') {
+        shutdown(false)
+        return
+      }
+      if (outcome.kind === 'error') {
+        const decision = report(outcome.error)
+        if (outcome.error instanceof SSEResponseError) cancelBody(outcome.error.response)
+        if (closed) return
+        if (!(decision ?? (outcome.retriable && mayResend))) {
+          shutdown(false, outcome.error, decision !== false)
+          return
+        }
+      } else if (!mayResend) {
+        // A POST (or other non-idempotent request) whose stream ended is not sent again.
+        shutdown(false)
+        return
+      }
+      attempt++
+      if (maxAttempts !== undefined && attempt > maxAttempts) {
+        const error = new SSEError(
+          'RETRY_LIMIT',
+          `Gave up on ${href} after ${maxAttempts} reconnection attempts in a row (retry.maxAttempts).`,
+          outcome.kind === 'error' ? { cause: outcome.error } : {},
+        )
+        report(error)
+        shutdown(false, error)
+        return
+      }
+      const delay = computeRetryDelay(reconnectionTime, failures, retryOptions)
+      // §9.2.3 "reestablish the connection": readyState CONNECTING, then wait the delay.
+      readyState = CONNECTING
+      if (onRetry !== undefined) guard(() => onRetry(delay, attempt))
+      if (closed) return
+      await sleep(delay)
+    }
+  }
+
+  const iterator: AsyncIterator<ServerSentEvent, undefined> = {
+    next(): Promise<IteratorResult<ServerSentEvent, undefined>> {
+      if (queued() > 0) {
+        const value = queue[queueHead] as ServerSentEvent
+        queueHead++
+        if (queued() === 0) {
+          queue = []
+          queueHead = 0
+          wakeDrained?.()
+        }
+        return Promise.resolve({ value, done: false })
+      }
+      if (closed) {
+        if (endError !== undefined) {
+          const thrown = endError
+          endError = undefined
+          return Promise.reject(thrown)
+        }
+        return Promise.resolve({ value: undefined, done: true })
+      }
+      if (pendingNext !== undefined) {
+        return Promise.reject(new TypeError('next() was called again before it settled.'))
+      }
+      return new Promise((resolve, reject) => {
+        pendingNext = { resolve, reject }
+      })
+    },
+    return(): Promise<IteratorResult<ServerSentEvent, undefined>> {
+      iterating = false
+      close()
+      return Promise.resolve({ value: undefined, done: true })
+    },
+  }
+
+  if (signal?.aborted) {
+    shutdown(true)
+  } else {
+    signal?.addEventListener('abort', close)
+    if (visibilityTarget !== undefined) {
+      visibilityTarget.addEventListener('visibilitychange', onVisibilityChange)
+      paused = visibilityTarget.hidden
+    }
+    // Start on the next microtask: a close() in the same tick then sends nothing.
+    Promise.resolve()
+      .then(run)
+      .catch((error: unknown) => {
+        // run() turns every failure of a request into an outcome, so this is a bug: surface it.
+        reportCallbackError(error)
+        shutdown(
+          false,
+          new SSEError('NETWORK_ERROR', `The connection to ${href} broke.`, { cause: error }),
+        )
+      })
+  }
+
+  return {
+    get readyState(): ReadyState {
+      return readyState
+    },
+    get lastEventId(): string {
+      return decoder.lastEventId
+    },
+    url: href,
+    close,
+    [Symbol.asyncIterator](): AsyncIterator<ServerSentEvent, undefined> {
+      if (iterating && !closed)
+        throw new TypeError('This connection is already being iterated by a loop.')
+      iterating = true
+      return iterator
+    },
+  }
+}
