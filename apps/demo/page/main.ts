@@ -1,0 +1,149 @@
+import { connect } from '@ssekit/decoder'
+import { isSSEError } from '@ssekit/shared'
+import { query } from './dom.ts'
+import { readLiveData } from './live-data.ts'
+import { createLiveView } from './live-view.ts'
+import { setUpPlayground } from './playground.ts'
+import { createResilienceView } from './resilience-view.ts'
+
+/** The server's record of one `/api/live` request (see `GET /api/connections`). */
+interface ConnectionRecord {
+  n: number
+  lastEventId: string | null
+  /** The feed's newest sequence number when the request arrived: older events are replays. */
+  headSeq: number
+}
+
+// One id per page load, so the drop button and the connection records concern this tab only.
+const clientId = Math.random().toString(36).slice(2, 10)
+const liveUrl = `/api/live?client=${clientId}`
+// Reconnect after one second: long enough to see, and to miss events the hub must replay.
+const RECONNECT_DELAY = 1000
+
+const live = createLiveView(query(document, '.panel.live'))
+const resilience = createResilienceView(document)
+setUpPlayground(query(document, '.panel.playground'))
+
+let connections = 0
+// Sequence numbers received on the current connection, to count the replayed ones.
+let seqsThisConnection: number[] = []
+let replayedTotal = 0
+const replayedSeqs = new Set<number>()
+/** What the end-to-end test reads back: every live event received, in order (bounded). */
+interface DemoRecord {
+  connection: number
+  id: string | undefined
+  type: string
+  seq: number | undefined
+}
+const MAX_RECORDS = 5000
+const received: DemoRecord[] = []
+;(window as unknown as { ssekitDemo: { received: DemoRecord[] } }).ssekitDemo = { received }
+
+// Set once the server says which events were already published when this connection began.
+let countReplayed: (seq: number) => void = () => {}
+
+const connection = connect(liveUrl, {
+  retry: { initialDelay: RECONNECT_DELAY, maxDelay: RECONNECT_DELAY },
+  onOpen() {
+    connections += 1
+    seqsThisConnection = []
+    countReplayed = () => {}
+    const sent = connection.lastEventId
+    resilience.setState('open')
+    resilience.opened(connections, sent)
+    resilience.log(
+      connections === 1
+        ? 'Connected.'
+        : `Reconnected (connection ${connections}) with Last-Event-ID: ${sent || '(none)'}.`,
+      connections === 1 ? 'info' : 'good',
+    )
+    void fetchServerRecord(connections)
+  },
+  onError(error) {
+    resilience.setState('connecting')
+    resilience.log(`Connection lost: ${describe(error)}`, 'bad')
+  },
+  onRetry(delay, attempt) {
+    resilience.setState('connecting')
+    resilience.log(`Reconnecting in ${delay} ms (attempt ${attempt}).`)
+  },
+})
+
+/** Asks the server which Last-Event-ID it received, and how many events it had then. */
+async function fetchServerRecord(connectionNumber: number): Promise<void> {
+  const response = await fetch(`/api/connections?client=${clientId}`)
+  const records = (await response.json()) as ConnectionRecord[]
+  const record = records.at(-1)
+  if (record === undefined || connectionNumber !== connections) return
+  resilience.serverReceived(record.lastEventId)
+  document.body.dataset.serverConnections = String(records.length)
+  if (connectionNumber === 1) return
+  const isReplay = (seq: number) => seq <= record.headSeq
+  countReplayed = (seq) => {
+    if (isReplay(seq)) addReplayed(seq)
+  }
+  for (const seq of seqsThisConnection) countReplayed(seq)
+  resilience.log(
+    `The server received Last-Event-ID: ${record.lastEventId ?? '(none)'} and replayed the missed events from the hub's history.`,
+    'good',
+  )
+}
+
+function addReplayed(seq: number): void {
+  if (replayedSeqs.has(seq)) return
+  replayedSeqs.add(seq)
+  replayedTotal += 1
+  resilience.setReplayed(replayedTotal)
+  live.markReplayed(new Set([seq]))
+}
+
+resilience.dropButton.addEventListener('click', async () => {
+  resilience.dropButton.disabled = true
+  resilience.log(
+    `Asking the server to cut the stream; last id received: ${connection.lastEventId}.`,
+  )
+  const response = await fetch(`/api/drop?client=${clientId}`, { method: 'POST' })
+  const { dropped, partial } = (await response.json()) as { dropped: number; partial: string }
+  resilience.log(
+    `The server wrote ${partial.length} bytes of an unfinished event and destroyed ${dropped} socket(s).`,
+    'bad',
+  )
+})
+
+async function readLiveStream(): Promise<void> {
+  for await (const event of connection) {
+    const data = readLiveData(event)
+    received.push({
+      connection: connections,
+      id: event.id,
+      type: event.event ?? 'message',
+      seq: data?.seq,
+    })
+    if (received.length > MAX_RECORDS) received.shift()
+    if (data !== undefined) {
+      seqsThisConnection.push(data.seq)
+      resilience.count(data.seq)
+      countReplayed(data.seq)
+    } else {
+      resilience.log(`Event "${event.event ?? 'message'}": ${event.data}`, 'bad')
+    }
+    live.show({
+      event,
+      data,
+      replayed: data !== undefined && replayedSeqs.has(data.seq),
+      receivedAt: Date.now(),
+    })
+  }
+  resilience.setState('closed')
+}
+
+document.body.dataset.ready = 'true'
+readLiveStream().catch((error: unknown) => {
+  resilience.setState('closed')
+  resilience.log(`The live stream ended: ${describe(error)}`, 'bad')
+})
+
+function describe(error: unknown): string {
+  return isSSEError(error) ? `${error.code}: ${error.message}` : String(error)
+}

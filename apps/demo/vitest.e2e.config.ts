@@ -1,0 +1,16 @@
+import { defineConfig, mergeConfig } from 'vitest/config'
+import { sharedConfig } from '../../vitest.shared.ts'
+
+// The end-to-end suite: the whole demo in-process, driven by Debian's Chromium. One browser and
+// one server for the file, so tests run in order in a single worker.
+export default mergeConfig(
+  sharedConfig,
+  defineConfig({
+    test: {
+      include: ['test/**/*.e2e.test.ts'],
+      testTimeout: 20_000,
+      hookTimeout: 30_000,
+      fileParallelism: false,
+    },
+  }),
+)
