@@ -1,0 +1,674 @@
+/**
+ * The one cross-runtime smoke suite. It runs, unchanged, under Node 20/22/24 (loaded with `import`
+ * and with `require()`), Deno, Bun and Chromium, always against the packages installed from the
+ * packed tarballs. The entries (`entry-import.mjs`, `entry-require.cjs`, `entry-browser.mjs`) load
+ * the packages their own way and hand the modules in, so this file never names a package itself.
+ *
+ * Plain JavaScript, no top-level await (a CommonJS entry `require()`s it), no test framework: the
+ * tiny harness at the bottom runs the tests one after another and returns per-test results.
+ *
+ * @module
+ */
+
+/** The fixed corpus: what each event is sent as, and the `ServerSentEvent` a decoder must yield. */
+export const CORPUS = [
+  { send: { data: 'plain ASCII' }, expect: { data: 'plain ASCII' } },
+  {
+    // Astral characters (4 UTF-8 bytes, surrogate pairs in UTF-16), a combining mark, CJK.
+    send: { id: 'unicode-1', event: 'unicode', data: 'héllo wörld — 日本語 — 😀🎉 𝄞 — e\u0301' },
+    expect: { id: 'unicode-1', event: 'unicode', data: 'héllo wörld — 日本語 — 😀🎉 𝄞 — e\u0301' },
+  },
+  {
+    // Every line ending: a decoder joins data lines with LF.
+    send: { data: 'lf\ncrlf\r\ncr\rlast' },
+    expect: { data: 'lf\ncrlf\ncr\nlast' },
+  },
+  { send: { data: '\n\nblank lines around\n' }, expect: { data: '\n\nblank lines around\n' } },
+  { send: { data: ' one leading space' }, expect: { data: ' one leading space' } },
+  { send: { data: '' }, expect: { data: '' } },
+  {
+    send: {
+      event: 'json',
+      data: { text: 'ünïcødé 🚀', list: [1, 'two', null, true], nested: { a: {} } },
+    },
+    expect: {
+      event: 'json',
+      data: JSON.stringify({ text: 'ünïcødé 🚀', list: [1, 'two', null, true], nested: { a: {} } }),
+    },
+  },
+  { send: { data: 42 }, expect: { data: '42' } },
+  {
+    send: { id: 'id-7', event: 'update', data: 'named, with an id' },
+    expect: { id: 'id-7', event: 'update', data: 'named, with an id' },
+  },
+  {
+    send: { id: '', data: 'empty id resets the last event ID' },
+    expect: { id: '', data: 'empty id resets the last event ID' },
+  },
+  { send: { retry: 2500, data: 'with a retry' }, expect: { retry: 2500, data: 'with a retry' } },
+  {
+    send: { event: 'data:tricky', data: 'id: not a field\nevent: nor this' },
+    expect: { event: 'data:tricky', data: 'id: not a field\nevent: nor this' },
+  },
+]
+
+const EXPECTED = CORPUS.map((entry) => entry.expect)
+
+/**
+ * Runs the suite.
+ *
+ * @param modules - `{ shared, encoder, decoder, hub, encoderNode? }`: the packages' namespaces
+ * @param env - `{ serverUrl, log? }`: the runner's SSE server base URL, and a line printer
+ * @returns `{ runtime, passed, failed, results: [{ name, group, ok, error?, ms }] }`
+ */
+export async function runSuite(modules, env) {
+  const { shared, encoder, decoder, hub, encoderNode } = modules
+  const runtime = detectRuntime()
+  const log = env.log ?? (() => {})
+  const tests = []
+  const test = (group, name, fn, options = {}) => tests.push({ group, name, fn, ...options })
+
+  // ---- modules: the entries load and expose what the API contract names -------------------
+  test('modules', '@ssekit/shared exports the event model helpers and SSEError', () => {
+    expectFunctions(shared, [
+      'SSEError',
+      'isSSEError',
+      'createEventStreamHeaders',
+      'isEventStreamContentType',
+    ])
+    assertEqual(shared.CONTENT_TYPE, 'text/event-stream')
+  })
+  test(
+    'modules',
+    '@ssekit/encoder exports encode, encodeBytes, encodeComment, EventEncoderStream, createEventStreamResponse',
+    () => {
+      expectFunctions(encoder, [
+        'encode',
+        'encodeBytes',
+        'encodeComment',
+        'EventEncoderStream',
+        'createEventStreamResponse',
+      ])
+    },
+  )
+  test(
+    'modules',
+    '@ssekit/decoder exports createDecoder, decode, EventStreamDecoder, readEvents, connect, EventSource',
+    () => {
+      expectFunctions(decoder, [
+        'createDecoder',
+        'decode',
+        'EventStreamDecoder',
+        'readEvents',
+        'connect',
+        'EventSource',
+      ])
+    },
+  )
+  test('modules', '@ssekit/hub exports createHub', () => {
+    expectFunctions(hub, ['createHub'])
+  })
+  if (runtime !== 'browser') {
+    test('modules', '@ssekit/encoder/node exports openEventStream', () => {
+      expectFunctions(encoderNode, ['openEventStream'])
+    })
+  }
+
+  if (modules.resolved) {
+    test(
+      'modules',
+      "every entry resolves to the throwaway project's node_modules (the tarballs), never the workspace",
+      () => {
+        const root = toFileUrl(env.projectDir)
+        for (const [name, url] of Object.entries(modules.resolved)) {
+          assert(
+            url.startsWith(`${root}/node_modules/${name.split('/').slice(0, 2).join('/')}/dist/`),
+            `${name} resolved to ${url}, outside ${root}/node_modules`,
+          )
+        }
+      },
+    )
+  }
+
+  // ---- round trip ---------------------------------------------------------------------------
+  test('roundtrip', 'the corpus survives encode → UTF-8 bytes → decode', () => {
+    const text = CORPUS.map((entry) => encoder.encode(entry.send)).join('')
+    assertEvents(decoder.decode(new TextEncoder().encode(text)), EXPECTED)
+    assertEvents(decoder.decode(text), EXPECTED)
+  })
+  test(
+    'roundtrip',
+    'the corpus survives encodeBytes → bytes cut into 1 to 7 byte chunks → createDecoder',
+    () => {
+      const bytes = concatBytes(CORPUS.map((entry) => encoder.encodeBytes(entry.send)))
+      for (let size = 1; size <= 7; size++) {
+        const events = []
+        const parser = decoder.createDecoder({ onEvent: (event) => events.push(event) })
+        for (let i = 0; i < bytes.length; i += size) parser.feed(bytes.subarray(i, i + size))
+        parser.end()
+        assertEvents(events, EXPECTED, `chunk size ${size}`)
+      }
+    },
+  )
+  test(
+    'roundtrip',
+    'the corpus survives EventEncoderStream → 3-byte chunks → EventStreamDecoder',
+    async () => {
+      const events = await collect(
+        streamOf(CORPUS.map((entry) => entry.send))
+          .pipeThrough(new encoder.EventEncoderStream())
+          .pipeThrough(rechunk(3))
+          .pipeThrough(new decoder.EventStreamDecoder()),
+      )
+      assertEvents(events, EXPECTED)
+    },
+  )
+  test('roundtrip', 'readEvents reads the corpus back from a Response body', async () => {
+    const body = streamOf(CORPUS.map((entry) => entry.send)).pipeThrough(
+      new encoder.EventEncoderStream(),
+    )
+    const events = []
+    for await (const event of decoder.readEvents(new Response(body))) events.push(event)
+    assertEvents(events, EXPECTED)
+  })
+
+  // ---- typed errors ---------------------------------------------------------------------------
+  test(
+    'errors',
+    'an id with a line break is refused with an SSEError (instanceof, code INVALID_ID) from @ssekit/shared',
+    () => {
+      const error = catchError(() => encoder.encode({ id: 'a\nb', data: 'x' }))
+      assert(
+        error instanceof shared.SSEError,
+        `expected an SSEError from @ssekit/shared, got ${describe(error)}`,
+      )
+      assert(error instanceof Error, 'an SSEError is an Error')
+      assertEqual(error.code, 'INVALID_ID')
+      assertEqual(error.field, 'id')
+      assert(shared.isSSEError(error, 'INVALID_ID'), 'isSSEError(error, "INVALID_ID")')
+    },
+  )
+  test(
+    'errors',
+    'an event type with CR and a negative retry are refused with INVALID_EVENT and INVALID_RETRY',
+    () => {
+      const badEvent = catchError(() => encoder.encode({ event: 'a\rb', data: 'x' }))
+      assert(badEvent instanceof shared.SSEError, `expected an SSEError, got ${describe(badEvent)}`)
+      assertEqual(badEvent.code, 'INVALID_EVENT')
+      const badRetry = catchError(() => encoder.encodeBytes({ retry: -1 }))
+      assert(badRetry instanceof shared.SSEError, `expected an SSEError, got ${describe(badRetry)}`)
+      assertEqual(badRetry.code, 'INVALID_RETRY')
+    },
+  )
+  test(
+    'errors',
+    'EventEncoderStream errors its stream with the SSEError of a refused event',
+    async () => {
+      const stream = streamOf([{ data: 'fine' }, { id: 'bad\0id', data: 'x' }]).pipeThrough(
+        new encoder.EventEncoderStream(),
+      )
+      const error = await collect(stream).then(
+        () => undefined,
+        (caught) => caught,
+      )
+      assert(error instanceof shared.SSEError, `expected an SSEError, got ${describe(error)}`)
+      assertEqual(error.code, 'INVALID_ID')
+    },
+  )
+  test('errors', "the decoder's limit errors are the same SSEError class as the encoder's", () => {
+    const errors = []
+    const parser = decoder.createDecoder(
+      { onEvent: () => {}, onError: (error) => errors.push(error) },
+      { maxLineLength: 8 },
+    )
+    parser.feed('data: far more than eight characters\n\n')
+    assertEqual(errors.length, 1)
+    assert(errors[0] instanceof shared.SSEError, `expected an SSEError, got ${describe(errors[0])}`)
+    assertEqual(errors[0].code, 'LINE_TOO_LONG')
+  })
+
+  // ---- the client against the runner's server, through dropped connections ----------------
+  test(
+    'client',
+    'connect() reconnects after a dropped and an ended connection, sending Last-Event-ID',
+    async () => {
+      const url = `${env.serverUrl}/drop?key=${uniqueKey(runtime, 'connect')}`
+      const connection = decoder.connect(url, { retry: { initialDelay: 10 } })
+      const seen = []
+      try {
+        for await (const event of connection) {
+          seen.push(event)
+          if (event.id === '4') break
+        }
+      } finally {
+        connection.close()
+      }
+      assertDropScenario(
+        seen.map((event) => ({ id: event.id, data: event.data })),
+        connection.lastEventId,
+      )
+      assertEqual(connection.readyState, 2, 'readyState after close()')
+    },
+  )
+  test(
+    'client',
+    'EventSource reconnects after a dropped and an ended connection, sending Last-Event-ID',
+    async () => {
+      const url = `${env.serverUrl}/drop?key=${uniqueKey(runtime, 'eventsource')}`
+      const source = new decoder.EventSource(url)
+      const seen = []
+      let opens = 0
+      try {
+        await withTimeout(
+          new Promise((resolve, reject) => {
+            source.onopen = () => {
+              opens++
+            }
+            source.onmessage = (message) => {
+              seen.push({ id: message.lastEventId, data: message.data })
+              if (message.lastEventId === '4') resolve()
+            }
+            source.addEventListener('error', () => {
+              if (source.readyState === source.CLOSED)
+                reject(new Error('EventSource closed instead of reconnecting'))
+            })
+          }),
+          8000,
+          'EventSource never saw event 4',
+        )
+      } finally {
+        source.close()
+      }
+      assertDropScenario(seen, seen.at(-1)?.id)
+      assertEqual(opens, 3, 'open events (one per connection)')
+      assertEqual(source.readyState, 2, 'readyState after close()')
+    },
+  )
+  test(
+    'client',
+    'connect() reports a 500 answer as an SSEResponseError that is an SSEError',
+    async () => {
+      const errors = []
+      const connection = decoder.connect(`${env.serverUrl}/status/500`, {
+        retry: { initialDelay: 10, maxAttempts: 1 },
+        onError: (error) => {
+          errors.push(error)
+          return false
+        },
+      })
+      const thrown = await (async () => {
+        for await (const _ of connection) {
+          // No event is expected.
+        }
+      })().then(
+        () => undefined,
+        (error) => error,
+      )
+      connection.close()
+      const error = thrown ?? errors[0]
+      assert(error instanceof shared.SSEError, `expected an SSEError, got ${describe(error)}`)
+      assert(error instanceof decoder.SSEResponseError, 'expected an SSEResponseError')
+      assertEqual(error.code, 'INVALID_STATUS')
+      assertEqual(error.status, 500)
+    },
+  )
+
+  // ---- the encoder's servers, on this runtime's own server --------------------------------
+  const serverName = {
+    node: 'node:http',
+    deno: 'Deno.serve',
+    bun: 'Bun.serve',
+    browser: 'a fetch function',
+  }[runtime]
+  test(
+    'server',
+    `createEventStreamResponse served by ${serverName} is read back by connect()`,
+    async () => {
+      let stopped
+      const sourceStopped = new Promise((resolve) => {
+        stopped = resolve
+      })
+      async function* source() {
+        try {
+          for (const entry of CORPUS) yield entry.send
+          // Keep the stream open until the client goes away: the helper must then stop the source
+          // with return(), which an async generator answers at its next yield.
+          for (;;) {
+            await new Promise((resolve) => setTimeout(resolve, 20))
+            yield { event: 'tick', data: '' }
+          }
+        } finally {
+          stopped()
+        }
+      }
+      const handler = () => encoder.createEventStreamResponse(source(), { heartbeat: 1000 })
+      const server = runtime === 'browser' ? undefined : await serveFetch(runtime, handler)
+      const url = server ? `${server.url}/events` : `${env.serverUrl}/never-fetched`
+      const options = server ? {} : { fetch: async () => handler() }
+      const connection = decoder.connect(url, options)
+      const events = []
+      try {
+        for await (const event of connection) {
+          if (event.event !== 'tick') events.push(event)
+          if (events.length === CORPUS.length) break
+        }
+      } finally {
+        connection.close()
+      }
+      try {
+        assertEvents(events, EXPECTED)
+        await withTimeout(
+          sourceStopped,
+          5000,
+          "the source's finally block did not run after the client closed",
+        )
+      } finally {
+        await server?.close()
+      }
+    },
+  )
+  if (runtime !== 'browser') {
+    test(
+      'server',
+      'openEventStream (@ssekit/encoder/node) on node:http is read back by connect(), and sees the client leave',
+      async () => {
+        const http = await import('node:http')
+        let streamClosed
+        const server = http.createServer((_req, res) => {
+          const stream = encoderNode.openEventStream(res, { heartbeat: 1000, retry: 50 })
+          streamClosed = stream.closed
+          ;(async () => {
+            for (const entry of CORPUS) await stream.send(entry.send)
+          })().catch(() => {})
+        })
+        await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+        const { port } = server.address()
+        const connection = decoder.connect(`http://127.0.0.1:${port}/events`)
+        const events = []
+        try {
+          for await (const event of connection) {
+            events.push(event)
+            if (events.length === CORPUS.length) break
+          }
+        } finally {
+          connection.close()
+        }
+        try {
+          assertEvents(events, EXPECTED)
+          await withTimeout(
+            streamClosed,
+            5000,
+            'stream.closed did not resolve after the client left',
+          )
+        } finally {
+          server.closeAllConnections?.()
+          await new Promise((resolve) => server.close(() => resolve()))
+        }
+      },
+    )
+  }
+
+  // ---- the hub ------------------------------------------------------------------------------
+  test(
+    'hub',
+    'hub (memory): subscribers get published events in order, and lastEventId replays what was missed',
+    async () => {
+      const theHub = hub.createHub()
+      const controller = new AbortController()
+      try {
+        const live = theHub
+          .subscribe(['news'], { signal: controller.signal })
+          [Symbol.asyncIterator]()
+        const first = live.next()
+        // The hub assigns ids itself, so the corpus goes in without them.
+        const published = CORPUS.slice(0, 4).map(({ send: { id: _id, ...event } }) => event)
+        const ids = []
+        for (const event of published) ids.push(await theHub.publish('news', event))
+        const received = [await first]
+        for (let i = 1; i < published.length; i++) received.push(await live.next())
+        assertEqual(
+          JSON.stringify(
+            received.map((result) => [result.value.topic, result.value.event, result.value.data]),
+          ),
+          JSON.stringify(EXPECTED.slice(0, 4).map((event) => ['news', event.event, event.data])),
+        )
+        assertEqual(
+          JSON.stringify(received.map((result) => result.value.id)),
+          JSON.stringify(ids),
+          'each event carries the id publish() returned',
+        )
+        const replay = theHub
+          .subscribe(['news'], { lastEventId: ids[1], signal: controller.signal })
+          [Symbol.asyncIterator]()
+        const replayed = [await replay.next(), await replay.next()]
+        assertEqual(
+          JSON.stringify(replayed.map((result) => result.value.id)),
+          JSON.stringify(ids.slice(2)),
+        )
+      } finally {
+        controller.abort()
+        await theHub.close()
+      }
+    },
+  )
+
+  // ---- run ------------------------------------------------------------------------------------
+  const results = []
+  for (const { group, name, fn, timeout = 10_000 } of tests) {
+    const started = Date.now()
+    try {
+      await withTimeout(Promise.resolve().then(fn), timeout, `timed out after ${timeout} ms`)
+      results.push({ group, name, ok: true, ms: Date.now() - started })
+      log(`  ✓ ${name} (${Date.now() - started} ms)`)
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+      results.push({ group, name, ok: false, error: message, ms: Date.now() - started })
+      log(`  ✗ ${name} (${Date.now() - started} ms)\n      ${message}`)
+    }
+  }
+  const passed = results.filter((result) => result.ok).length
+  return { runtime, passed, failed: results.length - passed, results }
+}
+
+/**
+ * Checks what the `/drop` endpoint of the runner's server sent: ids 1 and 2 on the first
+ * connection (then the socket is destroyed), 3 on the second (then the response ends), 4 on the
+ * third; each reconnection's first event echoes the `Last-Event-ID` header the server received.
+ */
+function assertDropScenario(seen, lastEventId) {
+  const ids = seen.map((event) => event.id)
+  assertEqual(
+    JSON.stringify(ids),
+    JSON.stringify(['1', '2', '3', '4']),
+    'event ids across the reconnections',
+  )
+  const second = JSON.parse(seen[2].data)
+  const third = JSON.parse(seen[3].data)
+  assertEqual(second.connection, 2, 'event 3 comes from the second connection')
+  assertEqual(second.lastEventId, '2', 'Last-Event-ID sent after the dropped connection')
+  assertEqual(third.connection, 3, 'event 4 comes from the third connection')
+  assertEqual(third.lastEventId, '3', 'Last-Event-ID sent after the ended connection')
+  assertEqual(lastEventId, '4', 'the last event ID')
+}
+
+// ---- this runtime's own fetch-style server -------------------------------------------------
+
+async function serveFetch(runtime, handler) {
+  if (runtime === 'deno') {
+    const controller = new AbortController()
+    let listening
+    const ready = new Promise((resolve) => {
+      listening = resolve
+    })
+    const server = globalThis.Deno.serve(
+      {
+        port: 0,
+        hostname: '127.0.0.1',
+        signal: controller.signal,
+        onListen: (addr) => listening(addr),
+      },
+      handler,
+    )
+    const addr = await ready
+    return {
+      url: `http://127.0.0.1:${addr.port}`,
+      close: async () => {
+        controller.abort()
+        await withTimeout(server.finished, 5000, 'Deno.serve did not finish')
+      },
+    }
+  }
+  if (runtime === 'bun') {
+    const server = globalThis.Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: handler })
+    return { url: `http://127.0.0.1:${server.port}`, close: async () => server.stop(true) }
+  }
+  // Node: serve the web Response on node:http by piping its body, stopping it when the client goes.
+  const http = await import('node:http')
+  const server = http.createServer(async (req, res) => {
+    const response = await handler(
+      new Request(`http://127.0.0.1${req.url}`, { method: req.method }),
+    )
+    res.writeHead(response.status, Object.fromEntries(response.headers))
+    res.flushHeaders()
+    const reader = response.body.getReader()
+    res.on('close', () => {
+      reader.cancel().catch(() => {})
+    })
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve))
+      }
+      res.end()
+    } catch {
+      res.destroy()
+    }
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: async () => {
+      server.closeAllConnections?.()
+      await new Promise((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+function detectRuntime() {
+  if (typeof globalThis.Deno !== 'undefined') return 'deno'
+  if (typeof globalThis.Bun !== 'undefined') return 'bun'
+  if (typeof globalThis.window !== 'undefined' && typeof globalThis.document !== 'undefined')
+    return 'browser'
+  return 'node'
+}
+
+function toFileUrl(path) {
+  return `file://${String(path).replace(/\/+$/, '')}`
+}
+
+let keyCounter = 0
+function uniqueKey(runtime, name) {
+  keyCounter++
+  return `${runtime}-${name}-${keyCounter}-${Math.random().toString(36).slice(2)}`
+}
+
+function streamOf(items) {
+  return new ReadableStream({
+    start(controller) {
+      for (const item of items) controller.enqueue(item)
+      controller.close()
+    },
+  })
+}
+
+function rechunk(size) {
+  return new TransformStream({
+    transform(chunk, controller) {
+      for (let i = 0; i < chunk.length; i += size) controller.enqueue(chunk.slice(i, i + size))
+    },
+  })
+}
+
+async function collect(stream) {
+  const items = []
+  const reader = stream.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return items
+    items.push(value)
+  }
+}
+
+function concatBytes(parts) {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
+
+function withTimeout(promise, ms, message) {
+  let timer
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
+}
+
+function catchError(fn) {
+  try {
+    fn()
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected a throw, but nothing was thrown')
+}
+
+function expectFunctions(namespace, names) {
+  assert(namespace !== undefined && namespace !== null, 'the module did not load')
+  const missing = names.filter((name) => typeof namespace[name] !== 'function')
+  assert(missing.length === 0, `missing exports: ${missing.join(', ')}`)
+}
+
+/** Compares events as `ServerSentEvent`s: the same keys with the same values, in order. */
+function assertEvents(actual, expected, context = '') {
+  const canonical = (events) =>
+    JSON.stringify(
+      events.map((event) =>
+        Object.fromEntries(
+          Object.keys(event)
+            .filter((key) => event[key] !== undefined)
+            .sort()
+            .map((key) => [key, event[key]]),
+        ),
+      ),
+    )
+  const a = canonical(actual)
+  const e = canonical(expected)
+  if (a !== e)
+    throw new Error(
+      `events differ${context ? ` (${context})` : ''}:\n  actual   ${a}\n  expected ${e}`,
+    )
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message)
+}
+
+function assertEqual(actual, expected, what = 'value') {
+  if (actual !== expected)
+    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
+}
+
+function describe(value) {
+  if (value instanceof Error)
+    return `${value.constructor?.name ?? 'Error'}(${value.code ?? ''}: ${value.message})`
+  return String(value)
+}
