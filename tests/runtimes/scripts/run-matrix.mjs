@@ -43,6 +43,7 @@ const RUN_TIMEOUT = 90_000
 
 const started = Date.now()
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`
+const at = () => `[${seconds(Date.now() - started)}]`
 
 /** Checks of the runner itself (packing, installing, linting, release, README): `{ section, name, ok, error? }`. */
 const checks = []
@@ -107,17 +108,18 @@ try {
     ]),
   )
 
-  console.log('\n── packing the public packages (pnpm pack) ──')
+  console.log(`\n── packing the public packages (pnpm pack) ── ${at()}`)
   const packed = await step('packing', 'pnpm pack succeeds for every public package', async () => {
     const list = await packPackages(REPO_ROOT, work)
     for (const pkg of list) console.log(`  ${pkg.name}@${pkg.manifest.version} → ${pkg.file}`)
     return list
   })
 
+  let lint
   if (packed) {
     record('packing', checkManifests(packed))
 
-    console.log('\n── installing the tarballs into a throwaway project (npm) ──')
+    console.log(`\n── installing the tarballs into a throwaway project (npm) ── ${at()}`)
     const installed = await step(
       'install',
       'npm installs the tarballs into a throwaway project',
@@ -130,15 +132,15 @@ try {
       await cp(SMOKE_DIR, projectDir, { recursive: true })
     }
 
-    console.log('\n── publint and attw on every tarball ──')
-    record('lint', await lintTarballs(packed))
+    // Linting and the release dry run run beside the runtimes; their results print after them.
+    lint = lintTarballs(packed).catch((error) => [
+      { name: 'publint and attw run', ok: false, error: error.message },
+    ])
   }
-
-  console.log('\n── release dry run (changeset version, then pnpm pack) ──')
-  const release = await step('release', 'the release dry run completes', () =>
-    releaseDryRun(REPO_ROOT),
+  const release = releaseDryRun(REPO_ROOT).then(
+    (result) => result.checks,
+    (error) => [{ name: 'the release dry run completes', ok: false, error: error.message }],
   )
-  if (release) record('release', release.checks)
 
   if (projectDir) {
     const bundle = runtimes.some((runtime) => runtime.modes.includes('browser'))
@@ -172,7 +174,7 @@ try {
           }
         : {},
     )
-    console.log(`\n── the smoke suite, per runtime (SSE server ${server.url}) ──`)
+    console.log(`\n── the smoke suite, per runtime (SSE server ${server.url}) ── ${at()}`)
 
     const jobs = []
     for (const runtime of runtimes) {
@@ -274,6 +276,13 @@ try {
       }),
     )
   }
+
+  if (lint) {
+    console.log(`\n── publint and attw on every tarball ── ${at()}`)
+    record('lint', await lint)
+  }
+  console.log(`\n── release dry run (changeset version, then pnpm pack) ── ${at()}`)
+  record('release', await release)
 } finally {
   await server?.close()
   if (process.env.SSEKIT_KEEP_TMP === '1') console.log(`\nkept: ${work} ${projectDir ?? ''}`)
