@@ -1,0 +1,123 @@
+import { once } from 'node:events'
+import { readdirSync, readFileSync } from 'node:fs'
+import type { IncomingMessage, Server } from 'node:http'
+import { get } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { describe, expect, onTestFinished, test, vi } from 'vitest'
+import { decodeStream } from './wire.ts'
+
+const root = new URL('../', import.meta.url)
+const readme = readFileSync(new URL('README.md', root), 'utf8')
+const exampleFiles = readdirSync(new URL('examples/', root)).filter((name) => name.endsWith('.ts'))
+
+/** The README's copies of example files: `<!-- example: examples/x.ts -->` then a fenced block. */
+function readmeCopies(): Map<string, string[]> {
+  const copies = new Map<string, string[]>()
+  const pattern = /<!-- example: (examples\/[\w.-]+) -->\n```ts\n([\s\S]*?)```/g
+  for (const [, path, code] of readme.matchAll(pattern)) {
+    copies.set(path as string, [...(copies.get(path as string) ?? []), code as string])
+  }
+  return copies
+}
+
+describe('the README', () => {
+  test('shows every example file', () => {
+    const shown = [...readmeCopies().keys()].sort()
+    expect(shown).toEqual(exampleFiles.map((name) => `examples/${name}`).sort())
+  })
+
+  test.each(exampleFiles)('its copy of examples/%s is identical to the file', (name) => {
+    const file = readFileSync(new URL(`examples/${name}`, root), 'utf8')
+    for (const copy of readmeCopies().get(`examples/${name}`) ?? []) expect(copy).toBe(file)
+  })
+
+  test('every ts code block is an example file, so none can drift', () => {
+    const blocks = readme.match(/```ts\n/g) ?? []
+    const copies = [...readmeCopies().values()].flat()
+    expect(blocks.length).toBe(copies.length)
+  })
+})
+
+describe('the examples run', () => {
+  test('examples/encode.ts prints what its comments say', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+    onTestFinished(() => log.mockRestore())
+    await import('../examples/encode.ts')
+    expect(log.mock.calls).toEqual([
+      ['id: 42\nevent: update\ndata: {"ok":true}\n\n'],
+      ['data: line one\ndata: line two\n\n'],
+      ['retry: 5000\n\n'],
+      [': keep-alive\n'],
+      [14],
+      ['INVALID_ID', 'id'],
+    ])
+  })
+
+  test('examples/encoder-stream.ts prints what its comment says', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+    onTestFinished(() => log.mockRestore())
+    await import('../examples/encoder-stream.ts')
+    expect(log.mock.calls).toEqual([
+      ['event: price\ndata: 101.5\n\nevent: price\ndata: 101.75\n\nevent: price\ndata: 101.6\n\n'],
+    ])
+  })
+
+  test('examples/fetch-response.ts streams ticks after the last event id', async () => {
+    const { default: handler } = await import('../examples/fetch-response.ts')
+    const abort = new AbortController()
+    const response = handler.fetch(
+      new Request('http://localhost/ticks', {
+        headers: { 'last-event-id': '41' },
+        signal: abort.signal,
+      }),
+    )
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
+    const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>
+    let wire = ''
+    while (decodeStream(wire).events.length === 0) {
+      const { done, value } = await reader.read()
+      if (done) break
+      wire += new TextDecoder().decode(value)
+    }
+    const decoded = decodeStream(wire)
+    expect(decoded.retries).toEqual([3000])
+    expect(decoded.events[0]).toEqual({ id: '42', event: 'tick', data: '{"n":42}' })
+    abort.abort()
+    expect((await reader.read()).done).toBe(true)
+  })
+
+  test('examples/node-server.ts serves ticks on /events and 404 elsewhere', async () => {
+    vi.stubEnv('PORT', '0')
+    onTestFinished(() => {
+      vi.unstubAllEnvs()
+    })
+    const { server } = (await import('../examples/node-server.ts')) as { server: Server }
+    onTestFinished(async () => {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    })
+    if (!server.listening) await once(server, 'listening')
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+    const missing = get(`${base}/`)
+    const [notFound] = (await once(missing, 'response')) as [IncomingMessage]
+    expect(notFound.statusCode).toBe(404)
+    notFound.resume()
+
+    const req = get(`${base}/events`, { headers: { 'last-event-id': '7' } })
+    onTestFinished(() => {
+      req.destroy()
+    })
+    const [res] = (await once(req, 'response')) as [IncomingMessage]
+    expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8')
+    res.setEncoding('utf8')
+    let wire = ''
+    for await (const chunk of res) {
+      wire += chunk
+      if (wire.includes('data: {"n":8}\n\n')) break
+    }
+    expect(decodeStream(wire).events).toEqual([{ id: '8', event: 'tick', data: '{"n":8}' }])
+    expect(decodeStream(wire).retries).toEqual([3000])
+  })
+})
