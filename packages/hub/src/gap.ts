@@ -22,6 +22,7 @@ export interface GapEvent {
   readonly event: typeof GAP_EVENT
   readonly data: string
   readonly topic?: undefined
+  readonly retry?: undefined
 }
 
 /**

@@ -96,6 +96,12 @@ export interface Hub {
   close(): Promise<void>
   /** Whether `close()` was called. */
   readonly closed: boolean
+  /**
+   * Resolves once the transport delivers live events (at once in memory; after the first round
+   * trip to Redis). A subscriber without a last event id receives the events published after both
+   * its iteration started and this resolved; `publish` waits for it.
+   */
+  readonly ready: Promise<void>
 }
 
 /** The hub's defaults. */
@@ -196,6 +202,7 @@ export function createHub(options: HubOptions = {}): Hub {
       // An empty type is the default type: it is not stored, as the encoder does not send it.
       if (event.event !== undefined && event.event !== '') message.event = event.event
       if (event.retry !== undefined) message.retry = event.retry
+      await started
       const id = await transport.publish(message)
       stats.published++
       return id
@@ -224,6 +231,7 @@ export function createHub(options: HubOptions = {}): Hub {
     get closed() {
       return closed
     },
+    ready: started,
   }
 }
 
@@ -300,6 +308,8 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
   /** 'idle' before the first next(), then 'replay', 'live', and 'done' at the end. */
   #phase: Phase = 'idle'
   #replay: AsyncIterator<TransportItem> | undefined
+  /** Set when live items were dropped during replay: the replay then runs once more. */
+  #overflowed = false
   #queue: TransportItem[] = []
   #head = 0
   /** The pending next() of a consumer waiting for a live item. */
@@ -340,6 +350,13 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
       }
       if (this.#now() !== 'replay') break
       if (result.done) {
+        if (this.#overflowed) {
+          // Live items were discarded while replaying: replay again from where this one ended,
+          // up to the new end of the history, instead of holding an unbounded queue.
+          this.#overflowed = false
+          this.#replay = this.#context.transport.replay(this.topics, this.#cursor)
+          continue
+        }
         this.#phase = 'live'
         break
       }
@@ -377,6 +394,14 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
       return
     }
     if (this.#queue.length - this.#head >= this.#context.maxQueueLength) {
+      if (this.#phase === 'replay' && this.#cursor !== '') {
+        // Still replaying (a long backlog): everything queued is also in the history, which the
+        // replay reads again once it ends; the queue is dropped rather than grown.
+        this.#queue = []
+        this.#head = 0
+        this.#overflowed = true
+        return
+      }
       const queued = this.#queue.length - this.#head
       this.#error = new SSEError(
         'SLOW_CONSUMER',

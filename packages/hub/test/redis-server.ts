@@ -1,0 +1,142 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createConnection } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** Whether `redis-server` is on the PATH. */
+export function findRedisServer(): string | undefined {
+  try {
+    return (
+      execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() ||
+      undefined
+    )
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Whether the Redis suites can run. Under CI=true a missing redis-server is an error (the suites
+ * must never be skipped there); locally they are skipped with a message.
+ */
+export const REDIS_AVAILABLE: boolean = (() => {
+  if (findRedisServer() !== undefined) return true
+  if (process.env.CI === 'true') {
+    throw new Error(
+      'redis-server is not installed, and CI=true: install it (apt-get install redis-server).',
+    )
+  }
+  console.warn(
+    'redis-server not found: the Redis suites are skipped (apt-get install redis-server).',
+  )
+  return false
+})()
+
+/** A private redis-server on a unix socket in a temp dir, without persistence. */
+export interface RedisServer {
+  readonly socket: string
+  readonly process: ChildProcess
+  /** Sends a signal (SIGSTOP, SIGCONT…) to the server. */
+  signal(signal: NodeJS.Signals): void
+  /** Kills the server and starts a fresh one (empty: no persistence) on the same socket. */
+  restart(): Promise<void>
+  /** Stops the server (idempotent) and removes the temp dir. */
+  stop(): Promise<void>
+}
+
+/** Waits until the socket answers PING, within `timeout` ms. */
+async function waitForPing(socket: string, timeout: number): Promise<void> {
+  const deadline = Date.now() + timeout
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const connection = createConnection(socket)
+      connection.setTimeout(500, () => {
+        connection.destroy()
+        resolve(false)
+      })
+      connection.once('error', () => resolve(false))
+      connection.once('connect', () => connection.write('PING\r\n'))
+      connection.once('data', (data) => {
+        connection.destroy()
+        resolve(data.toString().startsWith('+PONG'))
+      })
+    })
+    if (ok) return
+    if (Date.now() > deadline) break
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  throw new Error(`redis-server did not answer on ${socket} within ${timeout} ms`)
+}
+
+// Killed when the test process exits, even after a failure that skipped the teardown.
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
+function spawnServer(socket: string): ChildProcess {
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      '0',
+      '--unixsocket',
+      socket,
+      '--unixsocketperm',
+      '700',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--loglevel',
+      'warning',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  )
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+  return child
+}
+
+async function killAndWait(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  // A stopped server ignores SIGTERM until continued; SIGKILL always works.
+  child.kill('SIGKILL')
+  await exited
+}
+
+/**
+ * Starts a private redis-server. Register `stop()` in teardown.
+ *
+ * @returns the server handle
+ */
+export async function startRedisServer(): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'ssekit-redis-'))
+  const socket = join(dir, 'redis.sock')
+  let child = spawnServer(socket)
+  let stopped = false
+  await waitForPing(socket, 10_000)
+  return {
+    socket,
+    get process() {
+      return child
+    },
+    signal(signal) {
+      child.kill(signal)
+    },
+    async restart() {
+      await killAndWait(child)
+      rmSync(socket, { force: true })
+      child = spawnServer(socket)
+      await waitForPing(socket, 10_000)
+    },
+    async stop() {
+      if (stopped) return
+      stopped = true
+      await killAndWait(child)
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
