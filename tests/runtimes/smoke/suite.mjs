@@ -232,12 +232,15 @@ export async function runSuite(modules, env) {
     'client',
     'connect() reconnects after a dropped and an ended connection, sending Last-Event-ID',
     async () => {
-      const url = `${env.serverUrl}/drop?key=${uniqueKey(runtime, 'connect')}`
-      const connection = decoder.connect(url, { retry: { initialDelay: 10 } })
+      const key = uniqueKey(runtime, 'connect')
+      // No retry option: the server's `retry: 20` must set the reconnection delay.
+      const connection = decoder.connect(`${env.serverUrl}/drop?key=${key}`)
       const seen = []
       try {
         for await (const event of connection) {
           seen.push(event)
+          // Having read id 2, have the server cut this connection mid-stream.
+          if (event.id === '2') await cut(env.serverUrl, key)
           if (event.id === '4') break
         }
       } finally {
@@ -254,8 +257,8 @@ export async function runSuite(modules, env) {
     'client',
     'EventSource reconnects after a dropped and an ended connection, sending Last-Event-ID',
     async () => {
-      const url = `${env.serverUrl}/drop?key=${uniqueKey(runtime, 'eventsource')}`
-      const source = new decoder.EventSource(url)
+      const key = uniqueKey(runtime, 'eventsource')
+      const source = new decoder.EventSource(`${env.serverUrl}/drop?key=${key}`)
       const seen = []
       let opens = 0
       try {
@@ -266,6 +269,7 @@ export async function runSuite(modules, env) {
             }
             source.onmessage = (message) => {
               seen.push({ id: message.lastEventId, data: message.data })
+              if (message.lastEventId === '2') cut(env.serverUrl, key).catch(reject)
               if (message.lastEventId === '4') resolve()
             }
             source.addEventListener('error', () => {
@@ -476,7 +480,7 @@ export async function runSuite(modules, env) {
 
 /**
  * Checks what the `/drop` endpoint of the runner's server sent: ids 1 and 2 on the first
- * connection (then the socket is destroyed), 3 on the second (then the response ends), 4 on the
+ * connection (whose socket `/cut` then destroys), 3 on the second (then the response ends), 4 on the
  * third; each reconnection's first event echoes the `Last-Event-ID` header the server received.
  */
 function assertDropScenario(seen, lastEventId) {
@@ -493,6 +497,13 @@ function assertDropScenario(seen, lastEventId) {
   assertEqual(third.connection, 3, 'event 4 comes from the third connection')
   assertEqual(third.lastEventId, '3', 'Last-Event-ID sent after the ended connection')
   assertEqual(lastEventId, '4', 'the last event ID')
+}
+
+/** Asks the runner's server to destroy the first connection of a `/drop` scenario. */
+async function cut(serverUrl, key) {
+  const response = await fetch(`${serverUrl}/cut?key=${key}`)
+  if (response.status !== 204)
+    throw new Error(`/cut answered ${response.status}: no open first connection`)
 }
 
 // ---- this runtime's own fetch-style server -------------------------------------------------

@@ -4,7 +4,11 @@
  * in the encoder cannot hide a bug in the client.
  *
  * - `GET /drop?key=K`: a reconnection scenario, per key. Connection 1 sends `retry: 20`, ids 1 and
- *   2, then destroys the socket mid-stream; connection 2 sends id 3 and ends the response normally;
+ *   2 and waits; `GET /cut?key=K` (sent by the client once it has read id 2) then destroys its
+ *   socket mid-stream. The client triggers the cut because a fetch body that errors discards the
+ *   chunks not yet read (WHATWG Streams: erroring a stream empties its queue), so a server cutting
+ *   by itself right after writing races the client's reads. Connection 2 sends id 3 and ends the
+ *   response normally;
  *   connection 3 sends id 4 and stays open. Events 3 and 4 carry, as JSON data, the connection
  *   number and the `Last-Event-ID` header the server received. Connection 4 and later get 204,
  *   which tells a conforming client to stop.
@@ -23,10 +27,20 @@ import { createServer } from 'node:http'
  */
 export async function startSSEServer(files = {}) {
   const scenarios = new Map()
+  /** Connection 1 of each scenario, until /cut destroys it. */
+  const firstConnections = new Map()
   const sockets = new Set()
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     if (url.pathname === '/drop') return drop(url.searchParams.get('key') ?? '', req, res)
+    if (url.pathname === '/cut') {
+      const open = firstConnections.get(url.searchParams.get('key') ?? '')
+      // Not ending the chunked body: the client sees a network error, not a clean end.
+      open?.socket?.destroy()
+      res.writeHead(open ? 204 : 404, { 'access-control-allow-origin': '*' })
+      res.end()
+      return
+    }
     if (url.pathname === '/status/500') {
       res.writeHead(500, { 'content-type': 'text/plain' })
       res.end('the server failed on purpose')
@@ -62,9 +76,9 @@ export async function startSSEServer(files = {}) {
     })
     res.socket?.setNoDelay(true)
     if (connection === 1) {
-      // Once the bytes are handed to the kernel, cut the connection without ending the chunked
-      // body: the client sees its events, then a network error.
-      res.write(`retry: 20\n\n${event(1)}${event(2)}`, () => res.socket?.destroy())
+      firstConnections.set(key, res)
+      res.on('close', () => firstConnections.delete(key))
+      res.write(`retry: 20\n\n${event(1)}${event(2)}`)
     } else if (connection === 2) {
       res.end(event(3))
     } else {
