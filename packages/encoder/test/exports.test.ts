@@ -1,0 +1,25 @@
+import { expect, test } from 'vitest'
+
+test('the public API of @ssekit/encoder is exactly this list', async () => {
+  expect(Object.keys(await import('@ssekit/encoder')).sort()).toEqual([
+    'DEFAULT_HEARTBEAT',
+    'EventEncoderStream',
+    'HEARTBEAT_COMMENT',
+    'SSEError',
+    'createEventStreamResponse',
+    'encode',
+    'encodeBytes',
+    'encodeComment',
+    'isSSEError',
+  ])
+})
+
+test('the public API of @ssekit/encoder/node is exactly this list', async () => {
+  expect(Object.keys(await import('@ssekit/encoder/node')).sort()).toEqual(['openEventStream'])
+})
+
+test('the error class is the one of @ssekit/shared, so instanceof agrees across packages', async () => {
+  const encoder = await import('@ssekit/encoder')
+  const shared = await import('@ssekit/shared')
+  expect(encoder.SSEError).toBe(shared.SSEError)
+})
