@@ -6,6 +6,9 @@
  *
  * @module
  */
+
+export type { FetchHandlerOptions } from './fetch-handler.ts'
+export { createFetchHandler } from './fetch-handler.ts'
 export type { GapEvent, GapEventData } from './gap.ts'
 export { GAP_EVENT } from './gap.ts'
 export type {
@@ -19,6 +22,7 @@ export type {
 export { createHub, HUB_DEFAULTS } from './hub.ts'
 export type { MemoryTransportOptions } from './memory-transport.ts'
 export { createMemoryTransport, MEMORY_DEFAULTS } from './memory-transport.ts'
+export type { AuthorizeResult, HandlerOptions } from './subscription-request.ts'
 export { assertValidTopic, isValidTopic, MAX_TOPIC_LENGTH } from './topic.ts'
 export type {
   GapReason,

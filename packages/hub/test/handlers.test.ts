@@ -1,0 +1,161 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { afterEach, describe, expect, test } from 'vitest'
+import { createFetchHandler, createHub, GAP_EVENT, type Hub } from '../src/index.ts'
+import { createNodeHandler } from '../src/node/index.ts'
+import type { AuthorizeResult } from '../src/subscription-request.ts'
+import { openEvents, startServer, type TestServer, toNodeListener, waitFor } from './servers.ts'
+
+interface MatrixOptions {
+  authorize?: (topics: readonly string[], authorization: string | null) => AuthorizeResult
+  lastEventIdParam?: string
+}
+
+/** One suite, two servers: the node:http handler and the fetch handler (h3's describeMatrix). */
+const MATRIX = {
+  'node:http handler': (hub: Hub, options: MatrixOptions) => {
+    const handle = createNodeHandler(hub, {
+      heartbeat: false,
+      lastEventIdParam: options.lastEventIdParam,
+      authorize: options.authorize
+        ? (request, topics) =>
+            (options.authorize as NonNullable<MatrixOptions['authorize']>)(
+              topics,
+              request.headers.authorization ?? null,
+            )
+        : undefined,
+    })
+    return (req: IncomingMessage, res: ServerResponse) => void handle(req, res)
+  },
+  'fetch handler': (hub: Hub, options: MatrixOptions) =>
+    toNodeListener(
+      createFetchHandler(hub, {
+        heartbeat: false,
+        lastEventIdParam: options.lastEventIdParam,
+        authorize: options.authorize
+          ? (request, topics) =>
+              (options.authorize as NonNullable<MatrixOptions['authorize']>)(
+                topics,
+                request.headers.get('authorization'),
+              )
+          : undefined,
+      }),
+    ),
+}
+
+describe.each(Object.entries(MATRIX))('%s', (_name, listen) => {
+  let server: TestServer | undefined
+  let hub: Hub | undefined
+
+  afterEach(async () => {
+    await server?.close()
+    await hub?.close()
+    server = undefined
+    hub = undefined
+  })
+
+  async function serve(options: MatrixOptions = {}): Promise<{ hub: Hub; url: string }> {
+    hub = createHub()
+    server = await startServer(listen(hub, options))
+    return { hub, url: server.url }
+  }
+
+  test('streams live events of the requested topics as text/event-stream', async () => {
+    const { hub, url } = await serve()
+    const stream = await openEvents(`${url}/events?topic=a,b&topic=c`)
+    expect(stream.response.status).toBe(200)
+    expect(stream.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
+    await waitFor(() => hub.stats().subscribers === 1, 'the subscription')
+    await hub.publish('b', { event: 'update', data: { n: 1 } })
+    await hub.publish('x', { data: 'not subscribed' })
+    const id = await hub.publish('c', { data: 'line one\nline two' })
+    expect(await stream.next()).toMatchObject({ event: 'update', data: '{"n":1}' })
+    expect(await stream.next()).toMatchObject({ id, data: 'line one\nline two' })
+    stream.close()
+  })
+
+  test('the Last-Event-ID header resumes several topics exactly', async () => {
+    const { hub, url } = await serve()
+    const from = await hub.publish('a', { data: 'a0' })
+    await hub.publish('b', { data: 'b1' })
+    await hub.publish('z', { data: 'z1' })
+    await hub.publish('a', { data: 'a2' })
+    const stream = await openEvents(`${url}/?topic=a,b`, { 'last-event-id': from })
+    expect((await stream.next())?.data).toBe('b1')
+    expect((await stream.next())?.data).toBe('a2')
+    stream.close()
+  })
+
+  test('the query parameter resumes only when opted in, and the header wins over it', async () => {
+    const { hub, url } = await serve({ lastEventIdParam: 'lastEventId' })
+    const first = await hub.publish('t', { data: '1' })
+    const second = await hub.publish('t', { data: '2' })
+    await hub.publish('t', { data: '3' })
+    const byParam = await openEvents(`${url}/?topic=t&lastEventId=${first}`)
+    expect((await byParam.next())?.data).toBe('2')
+    byParam.close()
+    const byHeader = await openEvents(`${url}/?topic=t&lastEventId=${first}`, {
+      'last-event-id': second,
+    })
+    expect((await byHeader.next())?.data).toBe('3')
+    byHeader.close()
+  })
+
+  test('an unknown last event id yields the ssekit-gap event first', async () => {
+    const { hub, url } = await serve()
+    await hub.publish('t', { data: 'kept' })
+    const stream = await openEvents(`${url}/?topic=t`, { 'last-event-id': 'unknown-7' })
+    const gap = await stream.next()
+    expect(gap?.event).toBe(GAP_EVENT)
+    expect(JSON.parse(gap?.data ?? '')).toEqual({
+      reason: 'reset',
+      topics: ['t'],
+      lastEventId: 'unknown-7',
+    })
+    expect((await stream.next())?.data).toBe('kept')
+    stream.close()
+  })
+
+  test('authorize refuses with 401 or 403 before anything is streamed', async () => {
+    const { hub, url } = await serve({
+      authorize: (topics, authorization) =>
+        authorization === null
+          ? 401
+          : authorization === 'Bearer admin' || !topics.includes('admin'),
+    })
+    expect((await fetch(`${url}/?topic=admin`)).status).toBe(401)
+    const forbidden = await fetch(`${url}/?topic=news,admin`, {
+      headers: { authorization: 'Bearer user' },
+    })
+    expect(forbidden.status).toBe(403)
+    expect(hub.stats().subscribers).toBe(0)
+    const allowed = await openEvents(`${url}/?topic=admin`, { authorization: 'Bearer admin' })
+    expect(allowed.response.status).toBe(200)
+    allowed.close()
+  })
+
+  test('a request without a topic, or with an invalid one, is answered 400', async () => {
+    const { url } = await serve()
+    expect((await fetch(`${url}/events`)).status).toBe(400)
+    const invalid = await fetch(`${url}/events?topic=${encodeURIComponent('a b')}`)
+    expect(invalid.status).toBe(400)
+    expect(await invalid.text()).toContain('Invalid topic')
+  })
+
+  test('a client that disconnects ends its subscription', async () => {
+    const { hub, url } = await serve()
+    const stream = await openEvents(`${url}/?topic=t`)
+    await waitFor(() => hub.stats().subscribers === 1, 'the subscription')
+    await hub.publish('t', { data: 'one' })
+    expect((await stream.next())?.data).toBe('one')
+    stream.close()
+    await waitFor(() => hub.stats().subscribers === 0, 'the subscription to end')
+  })
+
+  test('closing the hub ends open streams', async () => {
+    const { hub, url } = await serve()
+    const stream = await openEvents(`${url}/?topic=t`)
+    await waitFor(() => hub.stats().subscribers === 1, 'the subscription')
+    await hub.close()
+    expect(await stream.next()).toBeUndefined()
+  })
+})
