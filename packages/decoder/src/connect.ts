@@ -200,6 +200,19 @@ function resolveUrl(url: string | URL): string {
   return new URL(url, base).href
 }
 
+/**
+ * A header value for `fetch`'s `Headers`, which only take ByteStrings: the UTF-8 bytes of `value`,
+ * one character per byte. The spec sends `Last-Event-ID` "UTF-8 encoded", and an id may hold any
+ * character but CR, LF and NUL.
+ */
+function toByteString(value: string): string {
+  // Fast path: ASCII is its own UTF-8 encoding.
+  if (/^[\x00-\x7f]*$/.test(value)) return value
+  let bytes = ''
+  for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte)
+  return bytes
+}
+
 function cancelBody(response: Response): void {
   const body = response.body
   if (body !== null && !body.locked && !response.bodyUsed) body.cancel().catch(ignore)
@@ -503,7 +516,8 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
       // The spec's request: `Accept: text/event-stream`, and `Last-Event-ID` when the last event
       // ID string is not empty (§9.2.3 "reestablish the connection", step 5.3).
       if (!headers.has('accept')) headers.set('accept', CONTENT_TYPE)
-      if (decoder.lastEventId !== '') headers.set('last-event-id', decoder.lastEventId)
+      if (decoder.lastEventId !== '')
+        headers.set('last-event-id', toByteString(decoder.lastEventId))
       armIdle()
       let response: Response
       try {
@@ -561,7 +575,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
       }
     } catch (cause) {
       if (controller.signal.aborted) return abortOutcome(controller, opened)
-      return networkError(cause, opened, 'Reading the stream from')
+      return networkError(cause, opened, opened ? 'Reading the stream from' : 'The request to')
     } finally {
       clearIdle()
       if (currentController === controller) currentController = undefined
