@@ -10,8 +10,9 @@ import { type EncodableEvent, type EncodeOptions, encode } from './encode.ts'
  *
  * @example
  * ```ts
- * const body = ReadableStream.from(events).pipeThrough(new EventEncoderStream())
- * return new Response(body, { headers: { 'content-type': 'text/event-stream' } })
+ * // events: a ReadableStream<EncodableEvent>; see examples/encoder-stream.ts
+ * const body = events.pipeThrough(new EventEncoderStream())
+ * return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8' } })
  * ```
  */
 export class EventEncoderStream extends TransformStream<EncodableEvent, Uint8Array> {
