@@ -206,8 +206,10 @@ function resolveUrl(url: string | URL): string {
  * character but CR, LF and NUL.
  */
 function toByteString(value: string): string {
-  // Fast path: ASCII is its own UTF-8 encoding.
-  if (/^[\x00-\x7f]*$/.test(value)) return value
+  let ascii = true
+  for (let i = 0; i < value.length && ascii; i++) ascii = value.charCodeAt(i) < 0x80
+  // ASCII is its own UTF-8 encoding.
+  if (ascii) return value
   let bytes = ''
   for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte)
   return bytes
