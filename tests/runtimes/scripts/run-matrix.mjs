@@ -27,6 +27,7 @@ import { startSSEServer } from './lib/sse-server.mjs'
 import { checkReadme, renderTable, writeSupportFile } from './lib/support-table.mjs'
 import {
   checkManifests,
+  findPnpm,
   installIntoThrowawayProject,
   lintTarballs,
   packPackages,
@@ -110,6 +111,7 @@ try {
 
   console.log(`\n── packing the public packages (pnpm pack) ── ${at()}`)
   const packed = await step('packing', 'pnpm pack succeeds for every public package', async () => {
+    console.log(`  pnpm: ${await findPnpm()}`)
     const list = await packPackages(REPO_ROOT, work)
     for (const pkg of list) console.log(`  ${pkg.name}@${pkg.manifest.version} → ${pkg.file}`)
     return list

@@ -24,7 +24,7 @@ let pnpmCli
  *
  * @returns the path of pnpm.cjs
  */
-async function findPnpm() {
+export async function findPnpm() {
   if (pnpmCli) return pnpmCli
   const execpath = process.env.npm_execpath ?? ''
   if (
