@@ -369,6 +369,21 @@ describe('closing', () => {
     await client.ended
   })
 
+  test('a heartbeat due after the response was ended behind the stream writes nothing', async () => {
+    const setInterval = vi.spyOn(globalThis, 'setInterval')
+    const { client, stream, res } = await openPair({ heartbeat: 60_000 })
+    const tick = setInterval.mock.calls[0]?.[0] as () => void
+    const errors: unknown[] = []
+    res.on('error', (error) => errors.push(error))
+    res.end()
+    const write = vi.spyOn(res, 'write')
+    tick()
+    expect(write).not.toHaveBeenCalled()
+    await client.ended
+    await stream.closed
+    expect(errors).toEqual([])
+  })
+
   test('a stream opened after the client left starts closed', async () => {
     let resolveStream!: (stream: NodeEventStream) => void
     const opened = new Promise<NodeEventStream>((resolve) => {

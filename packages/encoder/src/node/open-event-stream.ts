@@ -224,7 +224,11 @@ export function openEventStream(
   if (retry !== undefined) void write(`retry: ${retry}\n\n`).catch(ignore)
   if (interval !== false) {
     timer = setInterval(() => {
-      if (isClosed || response.writableNeedDrain) return
+      // Skipped while the buffer is full, and when the response was ended or destroyed behind our
+      // back and 'close' is still to come (a write then would emit an unhandled 'error').
+      if (isClosed || response.writableNeedDrain || response.writableEnded || response.destroyed) {
+        return
+      }
       response.write(HEARTBEAT_COMMENT)
       if (typeof response.flush === 'function') response.flush()
     }, interval)
