@@ -2,13 +2,13 @@
  * The client's behaviour against a real node:http server with injected faults. Every test runs
  * twice: against `connect()` and against the `EventSource` class.
  */
-import type { ServerResponse } from 'node:http'
 import { isSSEError, type SSEError } from '@ssekit/shared'
 import { describe, expect, onTestFinished, test, vi } from 'vitest'
 import { SSEResponseError } from '../src/response-error.ts'
 import { type ClientHandle, clients } from './client-matrix.ts'
 import {
   createFaultServer,
+  destroy,
   drip,
   hold,
   redirect,
@@ -63,10 +63,6 @@ function trackTimers(): { pending: () => number } {
     vi.restoreAllMocks()
   })
   return { pending: () => live.size }
-}
-
-function destroySocket(res: ServerResponse): void {
-  res.socket?.destroy()
 }
 
 describe.each(clients)('$name', (client) => {
@@ -387,7 +383,7 @@ describe.each(clients)('$name', (client) => {
 
   test('attempts that fail in a row back off exponentially up to maxDelay, then hit maxAttempts', async () => {
     const server = await createFaultServer()
-    server.route('/s', destroySocket)
+    server.route('/s', destroy())
     const handle = client.open(server.url('/s'), {
       retry: { initialDelay: 10, maxDelay: 80, random: () => 1, maxAttempts: 5 },
     })

@@ -82,6 +82,13 @@ export function hold(...chunks: string[]): Handler {
   }
 }
 
+/** Destroys the socket before answering: the client's fetch fails with a network error. */
+export function destroy(): Handler {
+  return (res) => {
+    res.socket?.destroy()
+  }
+}
+
 /** Never answers: the client waits for the response headers until it gives up. */
 export function silence(): Handler {
   return () => {}

@@ -1,0 +1,60 @@
+import { fc, test } from '@fast-check/vitest'
+import { describe, expect } from 'vitest'
+import { computeRetryDelay, DEFAULT_MAX_RETRY_DELAY, isIdempotentMethod } from '../src/reconnect.ts'
+
+describe('computeRetryDelay', () => {
+  test('with no failed attempt the delay is exactly the reconnection time', () => {
+    expect(computeRetryDelay(3000, 0, { random: () => 0.99 })).toBe(3000)
+    expect(computeRetryDelay(0, 0, {})).toBe(0)
+  })
+
+  test('the upper bound doubles with each failure until maxDelay', () => {
+    const top = (failures: number) =>
+      computeRetryDelay(100, failures, { random: () => 1, maxDelay: 1000 })
+    expect([1, 2, 3, 4, 5].map(top)).toStrictEqual([200, 400, 800, 1000, 1000])
+  })
+
+  test('the lower bound is the reconnection time, never less', () => {
+    expect(computeRetryDelay(100, 5, { random: () => 0 })).toBe(100)
+  })
+
+  test('a server retry above maxDelay still wins', () => {
+    expect(computeRetryDelay(60_000, 3, { random: () => 1, maxDelay: 1000 })).toBe(60_000)
+  })
+
+  test('maxDelay defaults to 30 s', () => {
+    expect(computeRetryDelay(3000, 10, { random: () => 1 })).toBe(DEFAULT_MAX_RETRY_DELAY)
+  })
+
+  test.prop([
+    fc.nat({ max: 120_000 }),
+    fc.nat({ max: 64 }),
+    fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+    fc.integer({ min: 1, max: 300_000 }),
+  ])(
+    'every delay lies between the reconnection time and the capped backoff',
+    (reconnectionTime, failures, random, maxDelay) => {
+      const delay = computeRetryDelay(reconnectionTime, failures, {
+        random: () => random,
+        maxDelay,
+      })
+      expect(Number.isInteger(delay)).toBe(true)
+      expect(delay).toBeGreaterThanOrEqual(reconnectionTime)
+      expect(delay).toBeLessThanOrEqual(Math.max(reconnectionTime, maxDelay))
+    },
+  )
+})
+
+describe('isIdempotentMethod', () => {
+  test('GET, HEAD, OPTIONS, TRACE, PUT and DELETE are idempotent, in any letter case', () => {
+    for (const method of ['GET', 'get', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'delete']) {
+      expect(isIdempotentMethod(method)).toBe(true)
+    }
+  })
+
+  test('POST, PATCH and unknown methods are not', () => {
+    for (const method of ['POST', 'post', 'PATCH', 'QUERY', 'SUBSCRIBE']) {
+      expect(isIdempotentMethod(method)).toBe(false)
+    }
+  })
+})
