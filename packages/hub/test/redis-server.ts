@@ -1,8 +1,17 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createConnection } from 'node:net'
+import { type AddressInfo, createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
+/** A free TCP port on 127.0.0.1 (for a server that must be reached by URL). */
+export async function findFreePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
 
 /** Whether `redis-server` is on the PATH. */
 export function findRedisServer(): string | undefined {
@@ -75,12 +84,14 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 
-function spawnServer(socket: string): ChildProcess {
+function spawnServer(socket: string, port: number): ChildProcess {
   const child = spawn(
     'redis-server',
     [
       '--port',
-      '0',
+      String(port),
+      '--bind',
+      '127.0.0.1',
       '--unixsocket',
       socket,
       '--unixsocketperm',
@@ -112,10 +123,11 @@ async function killAndWait(child: ChildProcess): Promise<void> {
  *
  * @returns the server handle
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
+  const port = options.port ?? 0
   const dir = mkdtempSync(join(tmpdir(), 'ssekit-redis-'))
   const socket = join(dir, 'redis.sock')
-  let child = spawnServer(socket)
+  let child = spawnServer(socket, port)
   let stopped = false
   await waitForPing(socket, 10_000)
   return {
@@ -129,7 +141,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     async restart() {
       await killAndWait(child)
       rmSync(socket, { force: true })
-      child = spawnServer(socket)
+      child = spawnServer(socket, port)
       await waitForPing(socket, 10_000)
     },
     async stop() {
