@@ -17,8 +17,19 @@ export interface EventSourceInit
   withCredentials?: boolean | undefined
 }
 
+/**
+ * What an attribute handler's `this` offers. Structural rather than the class itself, so an
+ * instance stays assignable to the DOM's `EventSource` type (whose handlers' `this` is the DOM's).
+ */
+export interface EventSourceLike extends EventTarget {
+  readonly url: string
+  readonly withCredentials: boolean
+  readonly readyState: number
+  close(): void
+}
+
 /** An `on<event>` attribute handler, as the DOM types it. */
-type EventHandler<E extends Event> = ((this: EventSource, event: E) => unknown) | null
+export type EventHandler<E extends Event> = ((this: EventSourceLike, event: E) => unknown) | null
 
 /** The events an {@link EventSource} fires by itself; named events come as `MessageEvent`s too. */
 export interface EventSourceEventMap {
@@ -170,6 +181,67 @@ export class EventSource extends EventTarget {
   }
   set onerror(handler: EventHandler<Event>) {
     this.#setHandler('error', handler)
+  }
+
+  /**
+   * Adds a listener, typed as the DOM types it: `open` and `error` get an `Event`, `message` and
+   * named events a `MessageEvent`.
+   *
+   * @param type - `open`, `message`, `error`, or the name of an event the server sends
+   * @param listener - the function or listener object to call
+   * @param options - as `EventTarget.addEventListener`'s
+   */
+  override addEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    listener: (this: EventSourceLike, event: EventSourceEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: (this: EventSourceLike, event: MessageEvent<string>) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null | ((event: never) => unknown),
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
+  }
+
+  /**
+   * Removes a listener added with {@link EventSource.addEventListener}.
+   *
+   * @param type - the event type it was added for
+   * @param listener - the same function or listener object
+   * @param options - as `EventTarget.removeEventListener`'s
+   */
+  override removeEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    listener: (this: EventSourceLike, event: EventSourceEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: (this: EventSourceLike, event: MessageEvent<string>) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null | ((event: never) => unknown),
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
   }
 
   /**
