@@ -4,5 +4,24 @@
  *
  * @module
  */
+
+export type {
+  Connection,
+  ConnectOptions,
+  FetchFunction,
+  HeadersOption,
+  ReadyState,
+} from './connect.ts'
+export { connect } from './connect.ts'
 export type { Decoder, DecoderCallbacks, DecoderOptions } from './decoder.ts'
 export { createDecoder, DEFAULT_MAX_LENGTH } from './decoder.ts'
+export type {
+  EventHandler,
+  EventSourceEventMap,
+  EventSourceInit,
+  EventSourceLike,
+} from './event-source.ts'
+export { EventSource } from './event-source.ts'
+export type { RetryOptions } from './reconnect.ts'
+export { DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY } from './reconnect.ts'
+export { SSEResponseError } from './response-error.ts'
