@@ -4,6 +4,7 @@ import * as decoder from '@ssekit/decoder'
 import * as encoder from '@ssekit/encoder'
 import * as encoderNode from '@ssekit/encoder/node'
 import * as hub from '@ssekit/hub'
+import * as hubNode from '@ssekit/hub/node'
 import * as shared from '@ssekit/shared'
 import { runSuite } from './suite.mjs'
 
@@ -15,11 +16,12 @@ const names = [
   '@ssekit/encoder/node',
   '@ssekit/decoder',
   '@ssekit/hub',
+  '@ssekit/hub/node',
 ]
 const resolved = Object.fromEntries(names.map((name) => [name, import.meta.resolve(name)]))
 
 runSuite(
-  { shared, encoder, encoderNode, decoder, hub, resolved },
+  { shared, encoder, encoderNode, decoder, hub, hubNode, resolved },
   {
     serverUrl: env('SSEKIT_SERVER_URL'),
     projectDir: env('SSEKIT_PROJECT_DIR'),

@@ -6,6 +6,7 @@ const encoder = require('@ssekit/encoder')
 const encoderNode = require('@ssekit/encoder/node')
 const decoder = require('@ssekit/decoder')
 const hub = require('@ssekit/hub')
+const hubNode = require('@ssekit/hub/node')
 const { runSuite } = require('./suite.mjs')
 
 const names = [
@@ -14,13 +15,14 @@ const names = [
   '@ssekit/encoder/node',
   '@ssekit/decoder',
   '@ssekit/hub',
+  '@ssekit/hub/node',
 ]
 const resolved = Object.fromEntries(
   names.map((name) => [name, require('node:url').pathToFileURL(require.resolve(name)).href]),
 )
 
 runSuite(
-  { shared, encoder, encoderNode, decoder, hub, resolved },
+  { shared, encoder, encoderNode, decoder, hub, hubNode, resolved },
   {
     serverUrl: process.env.SSEKIT_SERVER_URL,
     projectDir: process.env.SSEKIT_PROJECT_DIR,

@@ -57,12 +57,13 @@ const EXPECTED = CORPUS.map((entry) => entry.expect)
 /**
  * Runs the suite.
  *
- * @param modules - `{ shared, encoder, decoder, hub, encoderNode? }`: the packages' namespaces
+ * @param modules - `{ shared, encoder, decoder, hub, encoderNode?, hubNode?, resolved? }`: the
+ *   packages' namespaces (the `node` entries outside browsers), and where each entry resolved
  * @param env - `{ serverUrl, log? }`: the runner's SSE server base URL, and a line printer
  * @returns `{ runtime, passed, failed, results: [{ name, group, ok, error?, ms }] }`
  */
 export async function runSuite(modules, env) {
-  const { shared, encoder, decoder, hub, encoderNode } = modules
+  const { shared, encoder, decoder, hub, encoderNode, hubNode } = modules
   const runtime = detectRuntime()
   const log = env.log ?? (() => {})
   const tests = []
@@ -105,12 +106,15 @@ export async function runSuite(modules, env) {
       ])
     },
   )
-  test('modules', '@ssekit/hub exports createHub', () => {
-    expectFunctions(hub, ['createHub'])
+  test('modules', '@ssekit/hub exports createHub and createFetchHandler', () => {
+    expectFunctions(hub, ['createHub', 'createFetchHandler'])
   })
   if (runtime !== 'browser') {
     test('modules', '@ssekit/encoder/node exports openEventStream', () => {
       expectFunctions(encoderNode, ['openEventStream'])
+    })
+    test('modules', '@ssekit/hub/node exports createNodeHandler', () => {
+      expectFunctions(hubNode, ['createNodeHandler'])
     })
   }
 
@@ -460,6 +464,53 @@ export async function runSuite(modules, env) {
     },
   )
 
+  test(
+    'hub',
+    `the hub's createFetchHandler served by ${serverName} resumes connect() after its lastEventId, then streams live events`,
+    async () => {
+      const theHub = hub.createHub()
+      const handler = hub.createFetchHandler(theHub, { heartbeat: false })
+      const server = runtime === 'browser' ? undefined : await serveFetch(runtime, handler)
+      try {
+        const url = `${server ? server.url : env.serverUrl}/events?topic=news`
+        const fetchOption = server
+          ? {}
+          : { fetch: (input, init) => handler(new Request(input, init)) }
+        await assertHubStream(decoder, theHub, url, fetchOption)
+      } finally {
+        await server?.close()
+        await theHub.close()
+      }
+    },
+  )
+  if (runtime !== 'browser') {
+    test(
+      'hub',
+      "@ssekit/hub/node's createNodeHandler on node:http resumes connect() after its lastEventId, then streams live events",
+      async () => {
+        const http = await import('node:http')
+        const theHub = hub.createHub()
+        const handle = hubNode.createNodeHandler(theHub, { heartbeat: false })
+        const server = http.createServer((req, res) => {
+          handle(req, res).catch(() => res.destroy())
+        })
+        await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+        try {
+          await assertHubStream(
+            decoder,
+            theHub,
+            `http://127.0.0.1:${server.address().port}/events?topic=news`,
+            {},
+          )
+        } finally {
+          server.closeAllConnections?.()
+          await new Promise((resolve) => server.close(() => resolve()))
+          await theHub.close()
+        }
+      },
+    )
+  }
+
   // ---- run ------------------------------------------------------------------------------------
   const results = []
   for (const { group, name, fn, timeout = 10_000 } of tests) {
@@ -497,6 +548,35 @@ function assertDropScenario(seen, lastEventId) {
   assertEqual(third.connection, 3, 'event 4 comes from the third connection')
   assertEqual(third.lastEventId, '3', 'Last-Event-ID sent after the ended connection')
   assertEqual(lastEventId, '4', 'the last event ID')
+}
+
+/**
+ * Publishes two events, connects with the first one's id as `lastEventId` (sent as the
+ * `Last-Event-ID` header), expects the second one replayed, then a third one published live.
+ */
+async function assertHubStream(decoder, theHub, url, options) {
+  const first = await theHub.publish('news', { data: 'before the resume point' })
+  const second = await theHub.publish('news', { event: 'replayed', data: 'after the resume point' })
+  const connection = decoder.connect(url, { ...options, lastEventId: first })
+  const events = []
+  let third
+  try {
+    for await (const event of connection) {
+      events.push([event.id, event.event, event.data])
+      if (event.id === second) third = await theHub.publish('news', { data: 'live ✓ 🛰️' })
+      if (events.length === 2) break
+    }
+  } finally {
+    connection.close()
+  }
+  assertEqual(
+    JSON.stringify(events),
+    JSON.stringify([
+      [second, 'replayed', 'after the resume point'],
+      [third, undefined, 'live ✓ 🛰️'],
+    ]),
+    'events through the hub handler',
+  )
 }
 
 /** Asks the runner's server to destroy the first connection of a `/drop` scenario. */
@@ -540,8 +620,17 @@ async function serveFetch(runtime, handler) {
   // Node: serve the web Response on node:http by piping its body, stopping it when the client goes.
   const http = await import('node:http')
   const server = http.createServer(async (req, res) => {
+    const headers = new Headers()
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      headers.append(req.rawHeaders[i], req.rawHeaders[i + 1])
+    const aborter = new AbortController()
+    res.on('close', () => aborter.abort())
     const response = await handler(
-      new Request(`http://127.0.0.1${req.url}`, { method: req.method }),
+      new Request(`http://127.0.0.1${req.url}`, {
+        method: req.method,
+        headers,
+        signal: aborter.signal,
+      }),
     )
     res.writeHead(response.status, Object.fromEntries(response.headers))
     res.flushHeaders()

@@ -26,7 +26,7 @@ const SERVED_BY = {
  */
 export function renderTable(rows) {
   const lines = [
-    '| Runtime | Version | Loaded with | Round trip (`encode` → `decode`, streams) | Typed errors | `connect()` + `EventSource` reconnect, `Last-Event-ID` | `createEventStreamResponse` served by | `@ssekit/encoder/node` on `node:http` | Hub (memory) |',
+    '| Runtime | Version | Loaded with | Round trip (`encode` → `decode`, streams) | Typed errors | `connect()` + `EventSource` reconnect, `Last-Event-ID` | `createEventStreamResponse` served by | `@ssekit/encoder/node` on `node:http` | Hub (memory): publish, subscribe, replay, its handlers |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ]
   for (const row of rows) {
