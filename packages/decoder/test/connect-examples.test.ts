@@ -1,0 +1,76 @@
+/**
+ * Runs the client examples against a local server, and checks that the README shows them
+ * verbatim.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { afterEach, expect, test, vi } from 'vitest'
+import { createFaultServer, hold, stream } from './fault-server.ts'
+
+function logs(spy: { mock: { calls: unknown[][] } }): string[] {
+  return spy.mock.calls.map((call) => call.join(' '))
+}
+
+afterEach(() => {
+  vi.restoreAllMocks()
+  delete process.env.EVENTS_URL
+})
+
+test('examples/connect.ts reads events across a reconnect and stops at "done"', async () => {
+  const server = await createFaultServer()
+  server.route(
+    '/events',
+    stream('retry: 10\nid: 1\ndata: hello\n\nevent: tick\ndata: 2\n\n'),
+    hold('data: again\n\nevent: done\ndata:\n\n'),
+  )
+  process.env.EVENTS_URL = server.url('/events')
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+  await import('../examples/connect.ts')
+  expect(logs(log)).toStrictEqual([
+    'message: hello',
+    'tick: 2',
+    'reconnecting in 10 ms (attempt 1)',
+    'message: again',
+  ])
+  expect(server.requests.map((r) => r.headers.authorization)).toStrictEqual([
+    'Bearer token-from-your-auth-service',
+    'Bearer token-from-your-auth-service',
+  ])
+  expect(server.requests[1]?.headers['last-event-id']).toBe('1')
+  await server.requests[1]?.socketClosed
+})
+
+test('examples/event-source.ts handles open, messages, named events, a reconnect and close', async () => {
+  const server = await createFaultServer()
+  server.route(
+    '/events',
+    stream('retry: 10\nid: 5\ndata: hi\n\nevent: price\ndata: 42\n\n'),
+    hold('data: again\n\nevent: done\ndata:\n\n'),
+  )
+  process.env.EVENTS_URL = server.url('/events')
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+  await import('../examples/event-source.ts')
+  // The example closes the source on "done"; the server then sees the socket close.
+  await (await server.request(1)).socketClosed
+  expect(logs(log)).toStrictEqual([
+    'open',
+    'message: hi (last id 5)',
+    'price: 42',
+    'connection lost, reconnecting',
+    'open',
+    'message: again (last id 5)',
+  ])
+  expect(server.requests[0]?.headers.authorization).toBe('Bearer my-token')
+})
+
+test('the README shows both examples verbatim', () => {
+  // README.client.md holds the client sections until they are merged into README.md.
+  const readme = ['README.md', 'README.client.md']
+    .map((name) => new URL(`../${name}`, import.meta.url))
+    .filter((file) => existsSync(file))
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n')
+  for (const example of ['connect.ts', 'event-source.ts']) {
+    const source = readFileSync(new URL(`../examples/${example}`, import.meta.url), 'utf8')
+    expect(readme).toContain(`\`\`\`ts\n${source}\`\`\``)
+  }
+})
