@@ -125,6 +125,8 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Hub
         }
         reset = false
         cursor = position
+        // More may have been dropped while the gap waited for its reader: check again.
+        continue
       }
       // One page: the next `pageSize` events after the cursor, merged across topics.
       const page: { sequence: number; entry: TransportEntry }[] = []
