@@ -37,6 +37,8 @@ describe.skipIf(!hasChromium && !inCI)('the demo in headless Chromium', () => {
   let browser: Browser | undefined
   let page: Page
   const pageErrors: string[] = []
+  // Failed requests log here too (the 422 and the dropped stream): only shown when the page breaks.
+  const consoleErrors: string[] = []
 
   beforeAll(async () => {
     if (!hasChromium) {
@@ -53,8 +55,16 @@ describe.skipIf(!hasChromium && !inCI)('the demo in headless Chromium', () => {
     })
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     page.on('pageerror', (error) => pageErrors.push(error.message))
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text())
+    })
     await page.goto(demo.url, { waitUntil: 'load' })
-    await page.waitForSelector('body[data-ready="true"]', WAIT)
+    try {
+      await page.waitForSelector('body[data-ready="true"]', WAIT)
+    } catch (error) {
+      const seen = [...pageErrors, ...consoleErrors].join('\n  ') || '(no error in the page)'
+      throw new Error(`The page's script never started:\n  ${seen}`, { cause: error })
+    }
   })
 
   afterAll(async () => {
