@@ -1,0 +1,126 @@
+import type { ServerSentEvent } from '@ssekit/shared'
+import { createDecoder, type DecoderOptions } from './decoder.ts'
+
+/** Options of {@link readEvents}. */
+export interface ReadEventsOptions extends DecoderOptions {
+  /** Aborting it stops the iteration (rejecting with the signal's reason) and cancels the source. */
+  signal?: AbortSignal | undefined
+}
+
+/**
+ * Reads the events of a `text/event-stream` one by one.
+ *
+ * Breaking out of the `for await` loop (or an abort of `signal`) cancels a stream source and
+ * releases its reader, or calls an iterable's `return()`, so the connection is closed. A broken
+ * limit rejects with the typed `SSEError`. An unfinished event at the end of the input is
+ * discarded, as the spec requires.
+ *
+ * @param source - a `Response`, a `ReadableStream` of bytes or text, or an async iterable of chunks
+ * @param options - limits, the initial last event ID, and an abort signal
+ * @returns an async generator of events
+ * @throws SSEError `LINE_TOO_LONG` or `EVENT_TOO_LARGE`; the signal's reason when aborted
+ *
+ * @example
+ * ```ts
+ * for await (const event of readEvents(await fetch('/events'))) {
+ *   if (event.event === 'done') break // cancels the response body
+ *   console.log(event.data)
+ * }
+ * ```
+ */
+export async function* readEvents(
+  source: Response | ReadableStream<Uint8Array | string> | AsyncIterable<Uint8Array | string>,
+  options: ReadEventsOptions = {},
+): AsyncGenerator<ServerSentEvent, void, undefined> {
+  const { signal } = options
+  signal?.throwIfAborted()
+  const events: ServerSentEvent[] = []
+  const decoder = createDecoder({ onEvent: (event) => events.push(event) }, options)
+  const iterator = openChunks(source)
+  let onAbort: (() => void) | undefined
+  const aborted =
+    signal &&
+    new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+  // An abort must not surface as an unhandled rejection when nobody is waiting on it.
+  aborted?.catch(() => {})
+  let done = false
+  try {
+    while (true) {
+      const next = iterator.next()
+      const result = aborted ? await Promise.race([next, aborted]) : await next
+      if (result.done) {
+        done = true
+        break
+      }
+      decoder.feed(result.value)
+      // Yield one at a time; the array is emptied before the next chunk is fed.
+      for (let i = 0; i < events.length; i++) yield events[i] as ServerSentEvent
+      events.length = 0
+    }
+    decoder.end()
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort)
+    // Left early (break, throw, abort): cancel the source so the connection closes.
+    if (!done) await iterator.return?.()
+  }
+}
+
+/** Turns any supported source into an async iterator of chunks whose `return()` cancels it. */
+function openChunks(
+  source: Response | ReadableStream<Uint8Array | string> | AsyncIterable<Uint8Array | string>,
+): AsyncIterator<Uint8Array | string> {
+  if (typeof Response !== 'undefined' && source instanceof Response) {
+    // A body-less response (204, HEAD) is an empty stream.
+    if (source.body === null) return emptyIterator()
+    return readStream(source.body)
+  }
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
+    return readStream(source)
+  }
+  if (isAsyncIterable(source)) return source[Symbol.asyncIterator]()
+  // A Response-like object from another realm or fetch implementation.
+  const body = (source as { body?: unknown }).body
+  if (body && typeof (body as ReadableStream).getReader === 'function') {
+    return readStream(body as ReadableStream<Uint8Array | string>)
+  }
+  throw new TypeError('readEvents needs a Response, a ReadableStream or an async iterable of chunks.')
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array | string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+  )
+}
+
+function emptyIterator(): AsyncIterator<Uint8Array | string> {
+  return { next: async () => ({ done: true, value: undefined }) }
+}
+
+/** Reads a stream through one reader; `return()` cancels the stream and releases the lock. */
+function readStream(stream: ReadableStream<Uint8Array | string>): AsyncIterator<Uint8Array | string> {
+  const reader = stream.getReader()
+  return {
+    async next() {
+      const result = await reader.read()
+      if (result.done) {
+        reader.releaseLock()
+        return { done: true, value: undefined }
+      }
+      return { done: false, value: result.value }
+    },
+    async return() {
+      try {
+        await reader.cancel()
+      } catch {
+        // Cancelling an errored stream rejects; the caller is leaving anyway.
+      }
+      reader.releaseLock()
+      return { done: true, value: undefined }
+    },
+  }
+}
