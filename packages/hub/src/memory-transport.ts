@@ -91,6 +91,10 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Hub
     let reset = resumed === undefined
     let cursor = resumed ?? 0
     const wanted = [...new Set(topics)]
+    // The highest dropped position of each topic already announced by a gap of this replay: a
+    // gap's id may have to stay behind it (another topic still has events to send), and the loss
+    // must not be announced again and again.
+    const announced = new Map<string, number>()
     for (;;) {
       const retained: TopicHistory[] = []
       for (const topic of wanted) {
@@ -103,7 +107,11 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Hub
       // waiting for its reader) are a gap; so is an id from another epoch.
       const gapped = wanted.filter((topic) => {
         const history = histories.get(topic)
-        return history !== undefined && history.trimmedThrough > cursor
+        return (
+          history !== undefined &&
+          history.trimmedThrough > cursor &&
+          history.trimmedThrough > (announced.get(topic) ?? 0)
+        )
       })
       if (reset || gapped.length > 0) {
         // Continue from the highest lost position, but never past a retained event that is still
@@ -122,6 +130,9 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Hub
           reason: reset ? 'reset' : 'trimmed',
           topics: reset ? wanted : gapped,
           lastEventId,
+        }
+        for (const topic of gapped) {
+          announced.set(topic, (histories.get(topic) as TopicHistory).trimmedThrough)
         }
         reset = false
         cursor = position
