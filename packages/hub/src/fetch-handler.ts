@@ -30,6 +30,12 @@ export function createFetchHandler(
   options: FetchHandlerOptions = {},
 ): (request: Request) => Promise<Response> {
   return async (request) => {
+    if (hub.closed) {
+      return new Response('The event hub is closed.', {
+        status: 503,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      })
+    }
     const url = new URL(request.url)
     const resolved = await resolveSubscriptionRequest(
       request,

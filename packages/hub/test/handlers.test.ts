@@ -157,5 +157,6 @@ describe.each(Object.entries(MATRIX))('%s', (_name, listen) => {
     await waitFor(() => hub.stats().subscribers === 1, 'the subscription')
     await hub.close()
     expect(await stream.next()).toBeUndefined()
+    expect((await fetch(`${url}/?topic=t`)).status).toBe(503)
   })
 })

@@ -39,6 +39,12 @@ export function createNodeHandler(
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   const { onError } = options
   return async (request, response) => {
+    if (hub.closed) {
+      response
+        .writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
+        .end('The event hub is closed.')
+      return
+    }
     let resolved: Awaited<ReturnType<typeof resolveSubscriptionRequest>>
     try {
       const url = new URL(request.url ?? '/', 'http://localhost')
