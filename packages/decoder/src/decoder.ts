@@ -290,7 +290,12 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
     // "If the line starts with a U+003A COLON character: ignore the line." We pass it on.
     if (first === COLON) {
       if (onComment) {
-        onComment(text.slice(text.charCodeAt(start + 1) === SPACE && start + 1 < end ? start + 2 : start + 1, end))
+        onComment(
+          text.slice(
+            text.charCodeAt(start + 1) === SPACE && start + 1 < end ? start + 2 : start + 1,
+            end,
+          ),
+        )
       }
       return true
     }
@@ -387,7 +392,8 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
       let ok: boolean
       if (lineText.length !== 0) {
         if (lineText.length + (end - start) > maxLineLength) {
-          return failLine(text, start + maxLineLength - lineText.length, textOffset, isBytes)
+          failLine(text, start + maxLineLength - lineText.length, textOffset, isBytes)
+          return
         }
         const line = lineText + text.slice(start, end)
         lineText = ''
@@ -399,16 +405,21 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
         ok = true
       } else {
         if (end - start > maxLineLength) {
-          return failLine(text, start + maxLineLength, textOffset, isBytes)
+          failLine(text, start + maxLineLength, textOffset, isBytes)
+          return
         }
         ok = processLine(text, start, end)
       }
-      if (!ok) return fail('EVENT_TOO_LARGE', offsetOf(text, end, textOffset, isBytes))
+      if (!ok) {
+        fail('EVENT_TOO_LARGE', offsetOf(text, end, textOffset, isBytes))
+        return
+      }
       start = next
     }
     if (start < length) {
       if (lineText.length + (length - start) > maxLineLength) {
-        return failLine(text, start + maxLineLength - lineText.length, textOffset, isBytes)
+        failLine(text, start + maxLineLength - lineText.length, textOffset, isBytes)
+        return
       }
       lineText = lineText.length === 0 ? text.slice(start) : lineText + text.slice(start)
       if (!isBytes) lineTextIsUtf8 = false
@@ -435,7 +446,8 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
     const size = lineByteLength + (to - from)
     if (size + lineText.length > maxLineLength) {
       // The first byte past the limit.
-      return fail('LINE_TOO_LONG', consumed + to - (size + lineText.length - maxLineLength))
+      fail('LINE_TOO_LONG', consumed + to - (size + lineText.length - maxLineLength))
+      return
     }
     if (size > lineBytes.length) {
       // Doubling keeps a long line in tiny chunks linear; the cap keeps memory within the limit.
@@ -486,7 +498,10 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
         const byte = chunk[last]
         if (byte === LF || byte === CR) break
       }
-      if (last < start) return bufferLine(chunk, start, length)
+      if (last < start) {
+        bufferLine(chunk, start, length)
+        return
+      }
       bufferLine(chunk, start, last + 1)
       if (failed) return
       const textOffset = consumed + last + 1 - lineByteLength
@@ -500,13 +515,24 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
       return
     }
     // Decoding a larger chunk and searching the text for line ends is far faster than a byte
-    // loop (measured ~6 GB/s against ~1 GB/s). A few waiting bytes (a cut character, the start of
-    // a line from tiny chunks) are joined with the chunk first.
+    // loop (measured ~6 GB/s against ~1 GB/s). A character cut by the chunk's end is left out,
+    // to be decoded with the next chunk.
+    if (lineByteLength >= LONG_LINE) {
+      // A long line is waiting as bytes. Its chunk's first bytes may end a character and decode
+      // wrongly on their own, but this text is only searched for a line end, which is safe:
+      // bytes 0x0A and 0x0D decode to LF and CR wherever they are, and nothing else does.
+      const probe = decodeLines(chunk.subarray(start, completeLength(chunk, length)))
+      if (probe.indexOf('\n') === -1 && probe.indexOf('\r') === -1) {
+        bufferLine(chunk, start, length)
+        return
+      }
+    }
     let bytes = chunk
     let from = start
     let total = length
     let textOffset = consumed + start
-    if (lineByteLength !== 0 && lineByteLength < LONG_LINE) {
+    if (lineByteLength !== 0) {
+      // Waiting bytes (a cut character, a line from tiny chunks, a long line) go first.
       textOffset = consumed - lineByteLength
       bufferLine(chunk, start, length)
       if (failed) return
@@ -515,20 +541,16 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
       total = lineByteLength
       lineByteLength = 0
     }
-    // A character cut by the chunk's end is left out, to be decoded with the next chunk. With
-    // many bytes still waiting, the chunk's first bytes may end their character and decode wrongly
-    // on their own; then this text is only searched for a line end, which is safe: bytes 0x0A and
-    // 0x0D decode to LF and CR wherever they are, and nothing else does.
     const cut = completeLength(bytes, total)
     const text = decodeLines(bytes.subarray(from, cut))
     if (
+      lineText.length + text.length >= LONG_LINE &&
       text.indexOf('\n') === -1 &&
-      text.indexOf('\r') === -1 &&
-      (lineByteLength !== 0 || lineText.length + text.length >= LONG_LINE)
+      text.indexOf('\r') === -1
     ) {
-      // A long line: keep its bytes, so it is copied into one doubling buffer and decoded once.
-      // Allocating a large string is costly in V8 (measured ~250 MB/s for 1 MB strings, 30×
-      // slower than for 16 KB ones), so a long line must become a string only once.
+      // A line turning long: keep its bytes, so it is copied into one doubling buffer and
+      // decoded once. Allocating a large string is costly in V8 (measured ~250 MB/s for 1 MB
+      // strings, 30× slower than for 16 KB ones), so a long line must become a string only once.
       if (bytes === lineBytes) lineByteLength = total
       moveLineTextToBytes()
       if (bytes !== lineBytes) bufferLine(chunk, start, length)

@@ -86,7 +86,9 @@ function openChunks(
   if (body && typeof (body as ReadableStream).getReader === 'function') {
     return readStream(body as ReadableStream<Uint8Array | string>)
   }
-  throw new TypeError('readEvents needs a Response, a ReadableStream or an async iterable of chunks.')
+  throw new TypeError(
+    'readEvents needs a Response, a ReadableStream or an async iterable of chunks.',
+  )
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array | string> {
@@ -102,7 +104,9 @@ function emptyIterator(): AsyncIterator<Uint8Array | string> {
 }
 
 /** Reads a stream through one reader; `return()` cancels the stream and releases the lock. */
-function readStream(stream: ReadableStream<Uint8Array | string>): AsyncIterator<Uint8Array | string> {
+function readStream(
+  stream: ReadableStream<Uint8Array | string>,
+): AsyncIterator<Uint8Array | string> {
   const reader = stream.getReader()
   return {
     async next() {

@@ -236,7 +236,8 @@ export function createWorkloads(scale = 1): Workload[] {
     while (length < 4 * MB * scale) {
       const lines: string[] = []
       const count = between(random, 2, 12)
-      for (let j = 0; j < count; j++) lines.push(`line ${j}: ${'lorem ipsum '.repeat(between(random, 0, 6))}`)
+      for (let j = 0; j < count; j++)
+        lines.push(`line ${j}: ${'lorem ipsum '.repeat(between(random, 0, 6))}`)
       const text = `${lines.map((line) => `data: ${line}\n`).join('')}\n`
       parts.push(text)
       events.push({ data: lines.join('\n') })
@@ -276,12 +277,8 @@ export function createWorkloads(scale = 1): Workload[] {
   {
     const { wire, events } = tokenStream(createRandom(6), 1 * MB * scale, '\n')
     workloads.push(
-      workload(
-        'tiny-chunks',
-        'the token stream in 1–16-byte chunks',
-        wire,
-        events,
-        (bytes) => cutBytes(bytes, createRandom(16), 1, 16),
+      workload('tiny-chunks', 'the token stream in 1–16-byte chunks', wire, events, (bytes) =>
+        cutBytes(bytes, createRandom(16), 1, 16),
       ),
     )
   }
@@ -295,7 +292,10 @@ export function createWorkloads(scale = 1): Workload[] {
     // Fixed size: the point is a single line far longer than any chunk.
     const random = createRandom(8)
     const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789{}":,'
-    const piece = Array.from({ length: 4096 }, () => alphabet[between(random, 0, alphabet.length - 1)]).join('')
+    const piece = Array.from(
+      { length: 4096 },
+      () => alphabet[between(random, 0, alphabet.length - 1)],
+    ).join('')
     const data = piece.repeat(2048)
     workloads.push(
       workload(

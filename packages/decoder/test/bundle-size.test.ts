@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { build } from 'esbuild'
+import { expect, test } from 'vitest'
+
+/** Budget for `import { createDecoder } from '@ssekit/decoder'`, minified and gzipped. */
+const BUDGET = 2500
+
+test('a decoder-only import stays within its minified+gzipped size budget', async () => {
+  const result = await build({
+    stdin: {
+      contents: "export { createDecoder } from '@ssekit/decoder'",
+      resolveDir: fileURLToPath(new URL('.', import.meta.url)),
+      loader: 'js',
+    },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'neutral',
+    // Bundle the sources, as the built dist would be.
+    conditions: ['@ssekit/source'],
+    write: false,
+    logLevel: 'silent',
+  })
+  const bytes = (result.outputFiles[0] as { contents: Uint8Array }).contents
+  const gzipped = gzipSync(bytes, { level: 9 }).length
+  expect(gzipped).toBeLessThan(BUDGET)
+  // Tree-shaking keeps the client (connect, EventSource) out of a decoder-only import.
+  expect(new TextDecoder().decode(bytes)).not.toContain('Last-Event-ID')
+})

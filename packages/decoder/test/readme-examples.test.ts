@@ -1,0 +1,44 @@
+/** Runs the decoder examples and checks that the README shows them verbatim. */
+import { readFileSync } from 'node:fs'
+import { afterEach, expect, test, vi } from 'vitest'
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+function logs(spy: { mock: { calls: unknown[][] } }): unknown[][] {
+  return spy.mock.calls
+}
+
+test('examples/read-events.ts logs events until "done"', async () => {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+  await import('../examples/read-events.ts')
+  expect(logs(log)).toStrictEqual([['greet: hello'], ['message: {"n":1}']])
+})
+
+test('examples/decoder-stream.ts pipes a body through EventStreamDecoder', async () => {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+  await import('../examples/decoder-stream.ts')
+  expect(logs(log)).toStrictEqual([['#1: first'], ['#2: second']])
+})
+
+test('examples/create-decoder.ts decodes whole and cut streams', async () => {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+  const error = vi.spyOn(console, 'error').mockImplementation(() => {})
+  await import('../examples/create-decoder.ts')
+  expect(logs(log)).toStrictEqual([
+    [[{ data: 'a\nb' }]],
+    ['retry after 3000 ms'],
+    ['café ☕'],
+    [true],
+  ])
+  expect(error).not.toHaveBeenCalled()
+})
+
+test('the README shows the decoder examples verbatim', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  for (const example of ['read-events.ts', 'decoder-stream.ts', 'create-decoder.ts']) {
+    const source = readFileSync(new URL(`../examples/${example}`, import.meta.url), 'utf8')
+    expect(readme).toContain(`\`\`\`ts\n${source}\`\`\``)
+  }
+})
