@@ -13,8 +13,11 @@ export type {
   ReadyState,
 } from './connect.ts'
 export { connect } from './connect.ts'
+export { decode } from './decode.ts'
 export type { Decoder, DecoderCallbacks, DecoderOptions } from './decoder.ts'
 export { createDecoder, DEFAULT_MAX_LENGTH } from './decoder.ts'
+export type { EventStreamDecoderOptions } from './decoder-stream.ts'
+export { EventStreamDecoder } from './decoder-stream.ts'
 export type {
   EventHandler,
   EventSourceEventMap,
@@ -22,6 +25,8 @@ export type {
   EventSourceLike,
 } from './event-source.ts'
 export { EventSource } from './event-source.ts'
+export type { ReadEventsOptions } from './read-events.ts'
+export { readEvents } from './read-events.ts'
 export type { RetryOptions } from './reconnect.ts'
 export { DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY } from './reconnect.ts'
 export { SSEResponseError } from './response-error.ts'
