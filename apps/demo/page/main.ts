@@ -1,4 +1,5 @@
 import { connect } from '@ssekit/decoder'
+import { GAP_EVENT } from '@ssekit/hub'
 import { isSSEError } from '@ssekit/shared'
 import { query } from './dom.ts'
 import { readLiveData } from './live-data.ts'
@@ -125,6 +126,12 @@ async function readLiveStream(): Promise<void> {
       seqsThisConnection.push(data.seq)
       resilience.count(data.seq)
       countReplayed(data.seq)
+    } else if (event.event === GAP_EVENT) {
+      // The hub's in-band notice: the history no longer holds what this page missed.
+      resilience.log(
+        `The hub could not replay everything (${event.data}); an application would resync here.`,
+        'bad',
+      )
     } else {
       resilience.log(`Event "${event.event ?? 'message'}": ${event.data}`, 'bad')
     }
