@@ -252,6 +252,17 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
     onEvent(event)
   }
 
+  /**
+   * "If the field value does not contain U+0000 NULL, then set the last event ID buffer to the
+   * field value. Otherwise, ignore the field."
+   */
+  function setId(value: string): void {
+    if (value.indexOf('\0') === -1) {
+      lastEventIdBuffer = value
+      blockHasId = true
+    }
+  }
+
   /** "Append the field value to the data buffer, then append a single LF." */
   function appendData(value: string): boolean {
     // Joining with LF instead is the same string once dispatch removes the trailing LF.
@@ -287,6 +298,33 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
       if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++
       return appendData(valueStart === end ? '' : text.slice(valueStart, end))
     }
+    // The same for `event:` and `id:`, the next most common lines (named events with ids: ~25%).
+    if (
+      first === 101 &&
+      text.charCodeAt(start + 1) === 118 &&
+      text.charCodeAt(start + 2) === 101 &&
+      text.charCodeAt(start + 3) === 110 &&
+      text.charCodeAt(start + 4) === 116 &&
+      start + 5 < end &&
+      text.charCodeAt(start + 5) === COLON
+    ) {
+      let valueStart = start + 6
+      if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++
+      // "Set the event type buffer to the field value." An empty value resets it.
+      eventType = valueStart === end ? '' : text.slice(valueStart, end)
+      return true
+    }
+    if (
+      first === 105 &&
+      text.charCodeAt(start + 1) === 100 &&
+      start + 2 < end &&
+      text.charCodeAt(start + 2) === COLON
+    ) {
+      let valueStart = start + 3
+      if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++
+      setId(valueStart === end ? '' : text.slice(valueStart, end))
+      return true
+    }
     // "If the line starts with a U+003A COLON character: ignore the line." We pass it on.
     if (first === COLON) {
       if (onComment) {
@@ -319,13 +357,7 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
       // "Set the event type buffer to the field value." An empty value resets it.
       eventType = line.slice(valueStart)
     } else if (nameEnd === 2 && line.startsWith('id')) {
-      // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to
-      // the field value. Otherwise, ignore the field."
-      const value = line.slice(valueStart)
-      if (value.indexOf('\0') === -1) {
-        lastEventIdBuffer = value
-        blockHasId = true
-      }
+      setId(line.slice(valueStart))
     } else if (nameEnd === 5 && line.startsWith('retry')) {
       // "If the field value consists of only ASCII digits, then interpret the field value as an
       // integer in base ten, and set the event stream's reconnection time to that integer.
