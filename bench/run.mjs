@@ -10,6 +10,7 @@ import { writeSection } from './benchmarks-md.mjs'
 
 const SECTIONS = {
   decoder: () => import('./decoder.bench.mjs'),
+  hub: () => import('./hub.bench.mjs'),
 }
 
 if (typeof globalThis.gc !== 'function') {

@@ -1,0 +1,72 @@
+/**
+ * The server side of the hub benchmark, run as a child process so that server and clients do not
+ * share one event loop: `node hub-server.mjs ssekit|better-sse`. It answers GET /events with an
+ * event stream (the ssekit hub's node handler, or a better-sse session registered in a channel),
+ * reports its port over IPC, and publishes on request: `{ type: 'publish', count, rate }` (events
+ * per second, or 0 for as fast as possible). Each event's data is `{"i":n,"t":<publish time>}`,
+ * the time being `performance.timeOrigin + performance.now()` so the client can compute latency.
+ */
+import { createServer } from 'node:http'
+import { createHub } from '@ssekit/hub'
+import { createNodeHandler } from '@ssekit/hub/node'
+import { createChannel, createSession } from 'better-sse'
+
+const kind = process.argv[2]
+const now = () => performance.timeOrigin + performance.now()
+
+let broadcast
+let subscribers
+let listener
+
+if (kind === 'ssekit') {
+  const hub = createHub({ history: { maxEvents: 1000 } })
+  const handle = createNodeHandler(hub, { heartbeat: false })
+  broadcast = (data) => {
+    void hub.publish('bench', { data })
+  }
+  subscribers = () => hub.stats().subscribers
+  listener = (request, response) => void handle(request, response)
+} else if (kind === 'better-sse') {
+  const channel = createChannel()
+  broadcast = (data) => channel.broadcast(data)
+  subscribers = () => channel.sessionCount
+  listener = async (request, response) => {
+    // The same wire data as ssekit's: the string as it is, no keep-alive comments.
+    const session = await createSession(request, response, { serializer: String, keepAlive: null })
+    channel.register(session)
+  }
+} else {
+  console.error('usage: node hub-server.mjs ssekit|better-sse')
+  process.exit(1)
+}
+
+const server = createServer(listener)
+server.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.address().port }))
+
+async function publish(count, rate) {
+  const start = performance.now()
+  for (let i = 0; i < count; i++) {
+    if (rate > 0) {
+      const due = start + (i * 1000) / rate
+      const wait = due - performance.now()
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait))
+    } else if (i % 20 === 0) {
+      // As fast as possible, yet letting the sockets drain between batches.
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    broadcast(`{"i":${i},"t":${now()}}`)
+  }
+}
+
+process.on('message', async (message) => {
+  if (message.type === 'subscribers') process.send({ type: 'subscribers', count: subscribers() })
+  if (message.type === 'publish') {
+    await publish(message.count, message.rate)
+    process.send({ type: 'published' })
+  }
+  if (message.type === 'exit') {
+    server.closeAllConnections()
+    server.close()
+    process.exit(0)
+  }
+})
