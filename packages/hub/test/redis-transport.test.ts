@@ -116,6 +116,20 @@ describe.skipIf(!REDIS_AVAILABLE)('Redis transport', () => {
     expect(again[0]?.data).toBe('4')
   })
 
+  test('events older than maxAge are trimmed on the next publish and announced as a gap', async () => {
+    const namespace = freshNamespace()
+    const hub = createRedisHub(namespace, { maxAge: 100 })
+    const start = await hub.publish('t', { data: 'start' })
+    await hub.publish('t', { data: 'aged' })
+    // The age bound is measured on Redis's clock: let 250 ms pass on it.
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    const fresh = await hub.publish('t', { data: 'fresh' })
+    const events = await take(hub.subscribe('t', { lastEventId: start }), 2)
+    expect(events[0]?.event).toBe(GAP_EVENT)
+    expect(JSON.parse(events[0]?.data ?? '').reason).toBe('trimmed')
+    expect(events[1]).toMatchObject({ id: fresh, data: 'fresh' })
+  })
+
   test('a flushed Redis yields exactly one reset gap to a live subscriber and to a resuming one', async () => {
     const namespace = freshNamespace()
     const hub = createRedisHub(namespace)
