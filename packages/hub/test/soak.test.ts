@@ -330,6 +330,8 @@ describe.skipIf(!REDIS_AVAILABLE)('scale-out soak on Redis', () => {
     console.log('\nssekit hub soak\n', figures)
 
     expect(chaosDisconnects).toBeGreaterThanOrEqual(TARGET_DISCONNECTS)
+    // During the pause every publish waited (none failed: publishVia throws on a non-201).
+    expect(publishWaits).toBeGreaterThanOrEqual(1)
     expect(beforeRestart).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0 })
     expect(gaps).toEqual(SUBSCRIBER_TOPICS.map(() => 1))
     expect(afterRestart).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0 })
