@@ -26,16 +26,24 @@ export interface EncodeOptions {
 const LINE_BREAK = /\r\n|\r|\n/
 
 /**
- * Serializes `data` to the text of its data lines.
+ * Serializes `data` to the text of its data lines, as {@link encode} does: a string as is, a
+ * number, boolean or bigint with `String`, an object, array or `null` with `serialize` (JSON by
+ * default). For code that stores an event's data before encoding it, such as a broadcast hub.
  *
  * @param data - the event's data
  * @param serialize - replaces JSON.stringify for objects, arrays and null
  * @returns the text, or undefined when there is no data
  * @throws SSEError `INVALID_DATA` when the value cannot be turned into text
+ *
+ * @example
+ * ```ts
+ * serializeData({ ok: true }) // '{"ok":true}'
+ * serializeData(undefined) // undefined: no data line
+ * ```
  */
 export function serializeData(
   data: unknown,
-  serialize: ((value: unknown) => string) | undefined,
+  serialize?: ((value: unknown) => string) | undefined,
 ): string | undefined {
   switch (typeof data) {
     case 'string':

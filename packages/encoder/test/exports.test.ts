@@ -11,6 +11,7 @@ test('the public API of @ssekit/encoder is exactly this list', async () => {
     'encodeBytes',
     'encodeComment',
     'isSSEError',
+    'serializeData',
   ])
 })
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { createGunzip, createGzip } from 'node:zlib'
 import { isSSEError, SSEError } from '@ssekit/shared'
 import { afterEach, describe, expect, onTestFinished, test, vi } from 'vitest'
+import { encodeBytes } from '../src/encode.ts'
 import { HEARTBEAT_COMMENT } from '../src/heartbeat.ts'
 import {
   type NodeEventStream,
@@ -199,6 +200,30 @@ describe('sending', () => {
     stream.close()
   })
 
+  test('write() sends pre-encoded bytes and text as they are, the same bytes to several streams', async () => {
+    const bytes = encodeBytes({ id: '7', event: 'tick', data: 'é' })
+    const first = await openPair()
+    const second = await openPair()
+    await first.stream.write(bytes)
+    await second.stream.write(bytes)
+    await first.stream.write(': note\n')
+    await first.client.waitFor((text) => text.endsWith(': note\n'))
+    await second.client.waitFor((text) => text.endsWith('\n\n'))
+    expect(first.client.text).toBe('id: 7\nevent: tick\ndata: é\n\n: note\n')
+    expect(second.client.text).toBe('id: 7\nevent: tick\ndata: é\n\n')
+    first.stream.close()
+    second.stream.close()
+  })
+
+  test('write() on a closed stream rejects with STREAM_CLOSED and writes nothing', async () => {
+    const { stream, res } = await openPair()
+    stream.close()
+    const write = vi.spyOn(res, 'write')
+    const error = await stream.write(new Uint8Array([100, 10, 10])).catch((e: unknown) => e)
+    expect(isSSEError(error, 'STREAM_CLOSED')).toBe(true)
+    expect(write).not.toHaveBeenCalled()
+  })
+
   test('unicode and lone surrogates reach the client as UTF-8', async () => {
     const { client, stream } = await openPair()
     await stream.send({ data: 'é🚀\u0301 \uD800' })
@@ -276,6 +301,17 @@ async function fillUntilPending(stream: NodeEventStream): Promise<{ pending: Pro
 }
 
 describe('backpressure', () => {
+  test('write() stays pending while the client does not read, and resolves once it does', async () => {
+    const { client, stream } = await openPair({ heartbeat: false }, { paused: true })
+    await fillUntilPending(stream)
+    const pending = stream.write(encodeBytes({ data: 'after' }))
+    expect(await isSettled(pending)).toBe(false)
+    client.response.resume()
+    await pending
+    await client.waitFor((text) => text.endsWith('data: after\n\n'))
+    stream.close()
+  })
+
   test('send() stays pending while the client does not read, and resolves once it does', async () => {
     const { client, stream, res } = await openPair({ heartbeat: false }, { paused: true })
     const { pending } = await fillUntilPending(stream)

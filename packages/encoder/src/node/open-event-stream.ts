@@ -42,6 +42,18 @@ export interface NodeEventStream {
    */
   send(event: EncodableEvent): Promise<void>
   /**
+   * Writes wire text that is already encoded, as it is: for servers that encode an event once and
+   * send the same bytes to many clients (a broadcast hub encodes once per event instead of once per
+   * subscriber). It must be whole, valid `text/event-stream` text, such as `encodeBytes()` or
+   * `encode()` returns; nothing is checked.
+   *
+   * @param chunk - UTF-8 bytes or text of one or more events or comments
+   * @returns a promise that settles as for {@link NodeEventStream.send}
+   * @throws (rejects) SSEError `STREAM_CLOSED` when the stream is closed, or closes while the write
+   * waits for the buffer to drain
+   */
+  write(chunk: Uint8Array | string): Promise<void>
+  /**
    * Writes a comment, which clients ignore; line breaks start new comment lines.
    *
    * @param text - the comment
@@ -142,15 +154,15 @@ export function openEventStream(
     cleanup()
   }
 
-  /** Writes wire text, flushes it, and settles when the socket can take more. */
-  const write = (text: string): Promise<void> => {
+  /** Writes wire text or its bytes, flushes it, and settles when the socket can take more. */
+  const write = (chunk: string | Uint8Array): Promise<void> => {
     // The response was ended or destroyed behind our back ('close' is still to come): writing now
     // would emit an unhandled 'error'.
     if (response.writableEnded || response.destroyed) {
       cleanup()
       return Promise.reject(closedError())
     }
-    const ready = response.write(text)
+    const ready = response.write(chunk)
     // compression and similar middleware buffer until flushed.
     if (typeof response.flush === 'function') response.flush()
     if (ready) return Promise.resolve()
@@ -176,6 +188,10 @@ export function openEventStream(
         return Promise.reject(error)
       }
       return write(text)
+    },
+    write(chunk) {
+      if (isClosed) return Promise.reject(closedError())
+      return write(chunk)
     },
     comment(text) {
       if (isClosed) return Promise.reject(closedError())
