@@ -1,4 +1,4 @@
-import type { EncodableEvent } from '@ssekit/encoder'
+import { type EncodableEvent, serializeData } from '@ssekit/encoder'
 import { assertValidEventType, assertValidRetry, SSEError } from '@ssekit/shared'
 import { createGapEvent, type GapEvent, isGap } from './gap.ts'
 import { createMemoryTransport, type MemoryTransportOptions } from './memory-transport.ts'
@@ -194,7 +194,8 @@ export function createHub(options: HubOptions = {}): Hub {
       }
       if (event.event !== undefined) assertValidEventType(event.event)
       if (event.retry !== undefined) assertValidRetry(event.retry)
-      const data = serializeData(event.data, serialize)
+      // No data is stored as '': a hub event always has data.
+      const data = serializeData(event.data, serialize) ?? ''
       const message: { topic: string; data: string; event?: string; retry?: number } = {
         topic,
         data,
@@ -232,45 +233,6 @@ export function createHub(options: HubOptions = {}): Hub {
       return closed
     },
     ready: started,
-  }
-}
-
-/**
- * Serializes event data as the encoder does: strings as they are, numbers, booleans and bigints
- * with `String`, objects, arrays and `null` with `serialize` (JSON by default), no data as `''`.
- */
-function serializeData(data: unknown, serialize: ((value: unknown) => string) | undefined): string {
-  switch (typeof data) {
-    case 'string':
-      return data
-    case 'undefined':
-      return ''
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(data)
-    case 'object': {
-      let text: unknown
-      try {
-        text = serialize ? serialize(data) : JSON.stringify(data)
-      } catch (cause) {
-        throw new SSEError(
-          'INVALID_DATA',
-          `The data could not be serialized (${cause instanceof Error ? cause.message : String(cause)}); publish JSON-able data or pass a serialize option.`,
-          { field: 'data', cause },
-        )
-      }
-      if (typeof text === 'string') return text
-      throw new SSEError('INVALID_DATA', `The data serialized to ${typeof text}, not a string.`, {
-        field: 'data',
-      })
-    }
-    default:
-      throw new SSEError(
-        'INVALID_DATA',
-        `The data is a ${typeof data}, which has no text form; publish a string, number, boolean, bigint or JSON-able value.`,
-        { field: 'data' },
-      )
   }
 }
 

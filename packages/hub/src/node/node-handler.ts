@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { openEventStream } from '@ssekit/encoder/node'
 import { isSSEError } from '@ssekit/shared'
+import { encodeHubEvent } from '../event-bytes.ts'
 import type { Hub } from '../hub.ts'
 import { type HandlerOptions, resolveSubscriptionRequest } from '../subscription-request.ts'
 
@@ -76,7 +77,8 @@ export function createNodeHandler(
         lastEventId: resolved.lastEventId,
         signal: stream.signal,
       })
-      for await (const event of events) await stream.send(event)
+      // The bytes of each event are encoded once for all its subscribers (see encodeHubEvent).
+      for await (const event of events) await stream.write(encodeHubEvent(event))
     } catch (error) {
       if (!isSSEError(error, 'STREAM_CLOSED')) onError?.(error)
     } finally {
