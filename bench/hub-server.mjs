@@ -4,7 +4,8 @@
  * event stream (the ssekit hub's node handler, or a better-sse session registered in a channel),
  * reports its port over IPC, and publishes on request: `{ type: 'publish', count, rate }` (events
  * per second, or 0 for as fast as possible). Each event's data is `{"i":n,"t":<publish time>}`,
- * the time being `performance.timeOrigin + performance.now()` so the client can compute latency.
+ * the time being `process.hrtime` in ms so the client processes can compute latency. It also
+ * reports the CPU time it spent from the start of a publish run to `{ type: 'cpu' }`.
  */
 import { createServer } from 'node:http'
 import { createHub } from '@ssekit/hub'
@@ -12,7 +13,8 @@ import { createNodeHandler } from '@ssekit/hub/node'
 import { createChannel, createSession } from 'better-sse'
 
 const kind = process.argv[2]
-const now = () => performance.timeOrigin + performance.now()
+// CLOCK_MONOTONIC in milliseconds: the same clock in the client processes (hub-clients.mjs).
+const now = () => Number(process.hrtime.bigint() / 1000n) / 1000
 
 let broadcast
 let subscribers
@@ -43,6 +45,8 @@ if (kind === 'ssekit') {
 const server = createServer(listener)
 server.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.address().port }))
 
+let cpuAtStart = process.cpuUsage()
+
 async function publish(count, rate) {
   const start = performance.now()
   for (let i = 0; i < count; i++) {
@@ -61,8 +65,14 @@ async function publish(count, rate) {
 process.on('message', async (message) => {
   if (message.type === 'subscribers') process.send({ type: 'subscribers', count: subscribers() })
   if (message.type === 'publish') {
+    cpuAtStart = process.cpuUsage()
+    const start = now()
     await publish(message.count, message.rate)
-    process.send({ type: 'published' })
+    process.send({ type: 'published', start })
+  }
+  if (message.type === 'cpu') {
+    const { user, system } = process.cpuUsage(cpuAtStart)
+    process.send({ type: 'cpu', micros: user + system })
   }
   if (message.type === 'exit') {
     server.closeAllConnections()
