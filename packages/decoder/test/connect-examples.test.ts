@@ -63,12 +63,7 @@ test('examples/event-source.ts handles open, messages, named events, a reconnect
 })
 
 test('the README shows both examples verbatim', () => {
-  // README.client.md holds the client sections until they are merged into README.md.
-  const readme = ['README.md', 'README.client.md']
-    .map((name) => new URL(`../${name}`, import.meta.url))
-    .filter((file) => existsSync(file))
-    .map((file) => readFileSync(file, 'utf8'))
-    .join('\n')
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
   for (const example of ['connect.ts', 'event-source.ts']) {
     const source = readFileSync(new URL(`../examples/${example}`, import.meta.url), 'utf8')
     expect(readme).toContain(`\`\`\`ts\n${source}\`\`\``)
