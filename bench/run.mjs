@@ -11,6 +11,8 @@ import { writeSection } from './benchmarks-md.mjs'
 const SECTIONS = {
   decoder: () => import('./decoder.bench.mjs'),
   hub: () => import('./hub.bench.mjs'),
+  encoder: () => import('./encoder.bench.mjs'),
+  client: () => import('./client.bench.mjs'),
 }
 
 if (typeof globalThis.gc !== 'function') {
