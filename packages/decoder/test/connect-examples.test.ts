@@ -2,7 +2,7 @@
  * Runs the client examples against a local server, and checks that the README shows them
  * verbatim.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { afterEach, expect, test, vi } from 'vitest'
 import { createFaultServer, hold, stream } from './fault-server.ts'
 
