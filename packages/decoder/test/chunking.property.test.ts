@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest'
 import { isSSEError } from '@ssekit/shared'
 import { expect } from 'vitest'
 import { createDecoder } from '../src/decoder.ts'
-import { collect, cutAt } from './decode-helpers.ts'
+import { collect, concatBytes, cutAt } from './decode-helpers.ts'
 
 /** Bytes biased towards SSE structure, so lines, fields and UTF-8 edge cases are common. */
 const streamBytes = fc
@@ -36,15 +36,7 @@ const streamBytes = fc
     ),
     { maxLength: 60 },
   )
-  .map((parts) => {
-    const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-    let at = 0
-    for (const part of parts) {
-      out.set(part, at)
-      at += part.length
-    }
-    return out
-  })
+  .map(concatBytes)
 
 test.prop(
   [

@@ -81,3 +81,14 @@ export function* chunkings<T extends string | Uint8Array>(
     yield cutAt(whole, cuts)
   }
 }
+
+/** Joins byte arrays into one, for generators that build a stream from parts. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}

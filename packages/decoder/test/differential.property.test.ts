@@ -8,7 +8,7 @@ import { fc, test } from '@fast-check/vitest'
 import type { ServerSentEvent } from '@ssekit/shared'
 import { createParser } from 'eventsource-parser'
 import { describe, expect } from 'vitest'
-import { collect, cutAt } from './decode-helpers.ts'
+import { collect, concatBytes, cutAt } from './decode-helpers.ts'
 
 const utf8 = new TextEncoder()
 
@@ -87,15 +87,7 @@ const sseStream = fc
       maxLength: 80,
     },
   )
-  .map((parts) => {
-    const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-    let at = 0
-    for (const part of parts) {
-      out.set(part, at)
-      at += part.length
-    }
-    return out
-  })
+  .map(concatBytes)
   // Known deviations, tested one by one below.
   .filter((bytes) => !startsWithTwoBOMs(bytes))
 
