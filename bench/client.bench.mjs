@@ -246,11 +246,13 @@ export async function run() {
   }
 
   const reference = Math.min(...results[0].wall)
+  const referenceMedian = median(results[0].wall)
   const referenceCpu = Math.min(...results[0].cpu)
   const rows = names.map((label, i) => {
     const best = Math.min(...results[i].wall)
     const cpu = Math.min(...results[i].cpu)
-    return `| ${label} | ${fmt((EVENTS / best) * 1e3)} | ${fmt((EVENTS / median(results[i].wall)) * 1e3)} | ${fmt(reference / best, 2)}× | ${fmt((cpu / EVENTS) * 1e3, 2)} | ${fmt(referenceCpu / cpu, 2)}× |`
+    const typical = median(results[i].wall)
+    return `| ${label} | ${fmt((EVENTS / best) * 1e3)} | ${fmt(reference / best, 2)}× | ${fmt((EVENTS / typical) * 1e3)} | ${fmt(referenceMedian / typical, 2)}× | ${fmt((cpu / EVENTS) * 1e3, 2)} | ${fmt(referenceCpu / cpu, 2)}× |`
   })
 
   const markdown = [
@@ -264,10 +266,11 @@ export async function run() {
     "client to the last event on the wall clock (the client process's CPU time beside it), GC before",
     `each run. One warm-up run each, then ${ROUNDS} rounds with the clients interleaved (order forward,`,
     'then backward). Every run received exactly the events sent, with the right data, and nothing',
-    'after `close()`. Ratios are against `connect()` with `onEvent` (below 1 is slower).',
+    'after `close()`. Ratios are against `connect()` with `onEvent` (below 1 is slower); the CPU',
+    'ratio compares CPU per event (all threads of the client process), the steadiest measure here.',
     '',
-    '| client | best events/s | median events/s | ratio (best) | µs CPU/event (best) | ratio (CPU) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| client | best events/s | ratio | median events/s | ratio | µs CPU/event (best) | ratio |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     'ssekit `connect()`, its `EventSource`, the `eventsource` package and fetch-event-source use',
@@ -276,6 +279,8 @@ export async function run() {
     'globalThis` and a `document` stub with no-op `addEventListener`/`removeEventListener` (and',
     '`openWhenHidden: true`), which only its own process sees. The server shares the 2 cores with',
     'the client, so the wall clock includes its writes; the CPU column is the client process alone.',
+    'Single runs vary by ±30% on this shared machine (see the gap between best and median); the',
+    'ratios of the medians and of CPU per event move far less between runs.',
   ].join('\n')
   console.log(`\n${markdown}`)
   return markdown

@@ -70,19 +70,19 @@ function createWorkloads() {
   return [
     {
       name: 'small',
-      description: `data-only, ~20-character string (${BATCH} events a call)`,
+      description: `data-only, ~20-character string (${fmt(BATCH)} events a call)`,
       ours: small,
       theirs: small,
     },
     {
       name: 'named',
-      description: `id + event + data (${BATCH} events a call)`,
+      description: `id + event + data (${fmt(BATCH)} events a call)`,
       ours: named,
       theirs: named,
     },
     {
       name: 'json',
-      description: `object data, JSON.stringify'd by each (${BATCH} events a call)`,
+      description: `object data, JSON.stringify'd by each (${fmt(BATCH)} events a call)`,
       ours: objects,
       theirs: objects,
       // eventsource-encoder takes string data only, so its user stringifies first.
@@ -90,7 +90,7 @@ function createWorkloads() {
     },
     {
       name: 'multi-line',
-      description: `4-line data, ~100 characters (${BATCH} events a call)`,
+      description: `4-line data, ~100 characters (${fmt(BATCH)} events a call)`,
       ours: multiLine,
       theirs: multiLine,
     },
@@ -268,11 +268,10 @@ async function measureWorkload(name) {
     for (const text of texts) deepStrictEqual(decode(text), expected, 'stream: decoded events')
     strictEqual(texts[0].length, texts[1].length, 'stream: wire length')
     const bytes = texts[0].length
-    const [ours, theirs, oursInHono] = await timeInterleaved([
-      () => streamOurs(events),
-      () => streamTheirs(app),
-      () => streamOursInHono(app),
-    ])
+    const [ours, theirs, oursInHono] = await timeInterleaved(
+      [() => streamOurs(events), () => streamTheirs(app), () => streamOursInHono(app)],
+      { minNs: 800e6 },
+    )
     return { bytes, ours, theirs, oursInHono }
   }
   const workload = createWorkloads().find((candidate) => candidate.name === name)
@@ -337,7 +336,7 @@ export async function run() {
 
   const stream = inProcess('stream')
   const eventsPerSecond = (ns) => fmt((STREAM_EVENTS / ns) * 1e9)
-  const mbPerSecond = (ns) => fmt(stream.bytes / ns / 1e-3)
+  const mbPerSecond = (ns) => fmt(stream.bytes / ns / 1e-3, 1)
   console.log(stream)
 
   const markdown = [
@@ -345,7 +344,7 @@ export async function run() {
     '',
     `Events in → wire text out. Machine: ${describeMachine()}.`,
     '@ssekit/encoder (built `dist`) against eventsource-encoder 1.0.2 and hono 4.13.19, each workload in',
-    'a process of its own, the contenders interleaved: best of 4 rounds of ≥ 400 ms each on the main',
+    'a process of its own, the contenders interleaved: best of 4 rounds of ≥ 400 ms (streams: 800 ms) each on the main',
     "thread's CPU clock (as the decoder section: on this shared 2-core machine the wall clock mostly",
     'measures other processes), GC before each round (`node --expose-gc`), results kept alive with',
     "mitata's `do_not_optimize`. Before timing, each pair is checked to give the same events",
@@ -381,6 +380,9 @@ export async function run() {
     `| ssekit \`createEventStreamResponse\` | ${eventsPerSecond(stream.ours)} | ${mbPerSecond(stream.ours)} | ${fmt(stream.theirs / stream.ours, 2)}× |`,
     `| hono \`streamSSE\` | ${eventsPerSecond(stream.theirs)} | ${mbPerSecond(stream.theirs)} | 1.00× |`,
     `| ssekit's Response from a Hono route | ${eventsPerSecond(stream.oursInHono)} | ${mbPerSecond(stream.oursInHono)} | ${fmt(stream.theirs / stream.oursInHono, 2)}× |`,
+    '',
+    'On this shared 2-core machine these ratios move by up to ±30% from run to run (the third row',
+    'the most: it shares its process with hono); rerun `pnpm bench` on a quiet machine.',
   ].join('\n')
   console.log(`\n${markdown}`)
   return markdown
