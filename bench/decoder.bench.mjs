@@ -6,7 +6,6 @@
  */
 import { deepStrictEqual, strictEqual } from 'node:assert'
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { createDecoder } from '@ssekit/decoder'
@@ -14,6 +13,7 @@ import { build } from 'esbuild'
 import { createParser } from 'eventsource-parser'
 import { do_not_optimize } from 'mitata'
 import { describeMachine } from './benchmarks-md.mjs'
+import { threadCpuClock } from './cpu-clock.mjs'
 
 export const name = 'decoder'
 
@@ -82,24 +82,6 @@ async function bundleSize(code) {
 }
 
 const fmt = (value, digits = 0) => value.toFixed(digits)
-
-/** A CPU clock in ns for the calling thread where Linux exposes one, else for the process. */
-function threadCpuClock() {
-  try {
-    const ticksPerSecond = 100 // USER_HZ on Linux
-    const read = () => {
-      const fields = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ')
-      return ((Number(fields[11]) + Number(fields[12])) * 1e9) / ticksPerSecond
-    }
-    read()
-    return read
-  } catch {
-    return () => {
-      const usage = process.cpuUsage()
-      return (usage.user + usage.system) * 1000
-    }
-  }
-}
 
 /**
  * Verifies and times one workload, in a process of its own: after one workload, V8's code for

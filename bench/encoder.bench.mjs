@@ -6,7 +6,6 @@
  */
 import { deepStrictEqual, strictEqual } from 'node:assert'
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { decode } from '@ssekit/decoder'
 import { createEventStreamResponse, encode, encodeBytes } from '@ssekit/encoder'
@@ -15,6 +14,7 @@ import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { do_not_optimize } from 'mitata'
 import { describeMachine } from './benchmarks-md.mjs'
+import { threadCpuClock } from './cpu-clock.mjs'
 
 export const name = 'encoder'
 
@@ -194,24 +194,6 @@ async function streamOursInHono(app) {
 
 const fmt = (value, digits = 0) =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-
-/** A CPU clock in ns for the calling thread where Linux exposes one, else for the process. */
-function threadCpuClock() {
-  try {
-    const ticksPerSecond = 100 // USER_HZ on Linux
-    const read = () => {
-      const fields = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ')
-      return ((Number(fields[11]) + Number(fields[12])) * 1e9) / ticksPerSecond
-    }
-    read()
-    return read
-  } catch {
-    return () => {
-      const usage = process.cpuUsage()
-      return (usage.user + usage.system) * 1000
-    }
-  }
-}
 
 /**
  * Rounds alternate between the contenders, each running one contender for at least `minNs` of
