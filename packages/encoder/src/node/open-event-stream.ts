@@ -141,7 +141,7 @@ export function openEventStream(
     isClosed = true
     if (timer !== undefined) clearInterval(timer)
     response.off('drain', onDrain)
-    response.off('close', onClose)
+    response.off('close', cleanup)
     const error = closedError()
     const settled = waiters
     waiters = []
@@ -150,12 +150,9 @@ export function openEventStream(
     resolveClosed()
   }
 
-  function onClose(): void {
-    cleanup()
-  }
-
   /** Writes wire text or its bytes, flushes it, and settles when the socket can take more. */
   const write = (chunk: string | Uint8Array): Promise<void> => {
+    if (isClosed) return Promise.reject(closedError())
     // The response was ended or destroyed behind our back ('close' is still to come): writing now
     // would emit an unhandled 'error'.
     if (response.writableEnded || response.destroyed) {
@@ -189,14 +186,8 @@ export function openEventStream(
       }
       return write(text)
     },
-    write(chunk) {
-      if (isClosed) return Promise.reject(closedError())
-      return write(chunk)
-    },
-    comment(text) {
-      if (isClosed) return Promise.reject(closedError())
-      return write(encodeComment(text))
-    },
+    write,
+    comment: (text) => write(encodeComment(text)),
     close() {
       if (isClosed) return
       cleanup()
@@ -235,7 +226,7 @@ export function openEventStream(
   // socket is a proxy that refuses socket manipulation, and http2 frames are not delayed that way.
   if (httpVersion.startsWith('1.')) response.socket?.setNoDelay(true)
 
-  response.on('close', onClose)
+  response.on('close', cleanup)
   response.on('drain', onDrain)
   if (retry !== undefined) void write(`retry: ${retry}\n\n`).catch(ignore)
   if (interval !== false) {
