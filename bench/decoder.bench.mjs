@@ -5,7 +5,6 @@
  * tests check the very fixtures measured here.
  */
 import { deepStrictEqual, strictEqual } from 'node:assert'
-import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { createDecoder } from '@ssekit/decoder'
@@ -14,21 +13,10 @@ import { createParser } from 'eventsource-parser'
 import { do_not_optimize } from 'mitata'
 import { describeMachine } from './benchmarks-md.mjs'
 import { threadCpuClock } from './cpu-clock.mjs'
+import { loadGenerators } from './generators.mjs'
+import { runInProcess } from './in-process.mjs'
 
 export const name = 'decoder'
-
-async function loadGenerators() {
-  const outfile = GENERATORS
-  await build({
-    entryPoints: [new URL('../packages/decoder/test/generators.ts', import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    outfile,
-    logLevel: 'warning',
-  })
-  return import(outfile)
-}
 
 /** Decodes a workload with @ssekit/decoder; returns the number of events. */
 function runOurs(chunks, collect) {
@@ -89,7 +77,7 @@ const fmt = (value, digits = 0) => value.toFixed(digits)
  * the next workload's numbers, so each gets a fresh process.
  */
 async function measureWorkload(name) {
-  const { createWorkloads } = await import(GENERATORS)
+  const { createWorkloads } = await loadGenerators()
   const workload = createWorkloads().find((candidate) => candidate.name === name)
 
   // Both decoders must produce the expected events before their speed means anything.
@@ -146,8 +134,6 @@ async function measureWorkload(name) {
   return result
 }
 
-const GENERATORS = fileURLToPath(new URL('./dist/generators.mjs', import.meta.url))
-
 // Worker mode: `node --expose-gc decoder.bench.mjs <workload>` prints one workload's result.
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
   process.stdout.write(JSON.stringify(await measureWorkload(process.argv[2])))
@@ -159,12 +145,7 @@ export async function run() {
   const avg = new Map()
   let quarterPerByte = 0
   for (const workload of workloads) {
-    const output = execFileSync(
-      process.execPath,
-      ['--expose-gc', fileURLToPath(import.meta.url), workload.name],
-      { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
-    )
-    const result = JSON.parse(output)
+    const result = runInProcess(import.meta.url, workload.name)
     avg.set(`ssekit ${workload.name}`, result.ours)
     avg.set(`eventsource-parser ${workload.name}`, result.theirs)
     if (result.quarterPerByte) quarterPerByte = result.quarterPerByte
@@ -216,8 +197,10 @@ export async function run() {
     'character) without `stream`, and buffers tiny chunks as bytes until a line ends. `multi-byte`',
     "is bound by ICU decoding for both (Node 20's fast path is ~4× slower than ICU on non-ASCII",
     'text, so the decoder switches to ICU while the text is not ASCII); `large-json` is bound by',
-    'V8 allocating each 64 KB–1 MB event string, which both must do once. On this shared 2-core',
-    'machine the ratios move by ±30% from run to run; rerun `pnpm bench` on a quiet machine.',
+    'V8 allocating each 64 KB–1 MB event string, which both must do once. Even on a quiet',
+    'machine some workloads are bimodal between runs: in some worker processes both decoders run',
+    'the token streams (llm-tokens, crlf) 2–4× faster, and their ratio moves between ~1.3× and',
+    '~2.5×; the cause is not known yet. The geometric mean stayed at 1.45–1.51× over three quiet runs.',
     '',
     '| decoder-only import (esbuild, minified) | minified | min+gzip |',
     '| --- | ---: | ---: |',

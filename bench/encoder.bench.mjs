@@ -5,7 +5,6 @@
  * through `response.body`. Every pair is checked to produce the same events before it is timed.
  */
 import { deepStrictEqual, strictEqual } from 'node:assert'
-import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { decode } from '@ssekit/decoder'
 import { createEventStreamResponse, encode, encodeBytes } from '@ssekit/encoder'
@@ -15,6 +14,11 @@ import { streamSSE } from 'hono/streaming'
 import { do_not_optimize } from 'mitata'
 import { describeMachine } from './benchmarks-md.mjs'
 import { threadCpuClock } from './cpu-clock.mjs'
+import { loadGenerators } from './generators.mjs'
+import { runInProcess } from './in-process.mjs'
+
+// The same seeded PRNG as the decoder's workloads (packages/decoder/test/generators.ts).
+const { createRandom } = await loadGenerators()
 
 export const name = 'encoder'
 
@@ -24,18 +28,6 @@ const BATCH = 1000
 const STREAM_EVENTS = 10_000
 
 const utf8 = new TextEncoder()
-
-/** A seeded pseudo-random source (mulberry32), so every run encodes the same text. */
-function createRandom(seed) {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'token', 'stream', 'event', 'value', 'ok', 'id']
 function words(random, count) {
@@ -279,22 +271,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
   process.stdout.write(JSON.stringify(await measureWorkload(process.argv[2])))
 }
 
-/** Runs one workload in a fresh process, so V8's code is not specialised to another workload. */
-function inProcess(workload) {
-  const output = execFileSync(
-    process.execPath,
-    ['--expose-gc', fileURLToPath(import.meta.url), workload],
-    { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  return JSON.parse(output)
-}
-
 export async function run() {
   const workloads = createWorkloads()
   const rows = []
   let logSum = 0
   for (const workload of workloads) {
-    const result = inProcess(workload.name)
+    const result = runInProcess(import.meta.url, workload.name)
     const count = workload.ours.length
     const ratio = result.theirs / result.ours
     logSum += Math.log(ratio)
@@ -316,7 +298,7 @@ export async function run() {
   }
   const geomean = Math.exp(logSum / workloads.length)
 
-  const stream = inProcess('stream')
+  const stream = runInProcess(import.meta.url, 'stream')
   const eventsPerSecond = (ns) => fmt((STREAM_EVENTS / ns) * 1e9)
   const mbPerSecond = (ns) => fmt(stream.bytes / ns / 1e-3, 1)
   console.log(stream)
