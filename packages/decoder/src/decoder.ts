@@ -82,6 +82,63 @@ const INITIAL_BUFFER_SIZE = 256
 const SMALL_CHUNK = 64
 /** A line longer than this is buffered as bytes and decoded once (see `feedBytes`). */
 const LONG_LINE = 32 * 1024
+/** Chunks shorter than this are searched for a line end byte by byte rather than decoded. */
+const BYTE_SEARCH = 256
+/**
+ * Lines of at least this many ASCII bytes become strings through Node's `latin1Slice` (see
+ * `decodeLongAscii`); Node keeps strings past about 1 MB (its `EXTERN_APEX`) outside V8's heap.
+ */
+const EXTERNAL_STRING = 1024 * 1024
+
+/**
+ * Node's (and Bun's) `Buffer.prototype.latin1Slice`, when the runtime has a native one: it turns
+ * bytes into a one-byte string with a copy, and makes strings of over about 1 MB external, so V8
+ * need not allocate them in its large-object space. Measured on Node 20 for one 8 MB ASCII line:
+ * TextDecoder ~270 MB/s, latin1Slice ~3 GB/s. Absent in browsers and Deno, where TextDecoder is
+ * used; a polyfilled (non-native) Buffer is ignored.
+ */
+const latin1Slice: ((this: Uint8Array, start: number, end: number) => string) | undefined = (() => {
+  const slice = (globalThis as { Buffer?: { prototype?: { latin1Slice?: unknown } } }).Buffer
+    ?.prototype?.latin1Slice
+  if (typeof slice !== 'function') return undefined
+  return /\[native code\]/.test(Function.prototype.toString.call(slice))
+    ? (slice as (this: Uint8Array, start: number, end: number) => string)
+    : undefined
+})()
+
+/**
+ * Whether `bytes` is all ASCII. It ORs four bytes at a time where the view is aligned: 1.9 ms for
+ * 8 MB against 8.8 ms for a byte loop (Node 20), beside the ~30 ms of decoding it saves.
+ */
+function isAscii(bytes: Uint8Array): boolean {
+  const length = bytes.length
+  let bits = 0
+  let i = 0
+  const head = Math.min(length, (4 - (bytes.byteOffset & 3)) & 3)
+  for (; i < head; i++) bits |= bytes[i] as number
+  const words = (length - i) >> 2
+  if (words > 0) {
+    const view = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words)
+    for (let k = 0; k < words; k++) bits |= view[k] as number
+    i += words * 4
+  }
+  for (; i < length; i++) bits |= bytes[i] as number
+  return (bits & 0x80808080) === 0
+}
+
+/** Whether `text` holds neither CR nor LF. */
+function noLineEnd(text: string): boolean {
+  return text.indexOf('\n') === -1 && text.indexOf('\r') === -1
+}
+
+/** Whether `bytes[from, to)` holds a CR or LF, by a byte loop: cheaper than decoding a few bytes. */
+function hasLineEndByte(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const byte = bytes[i]
+    if (byte === LF || byte === CR) return true
+  }
+  return false
+}
 
 /**
  * Where the UTF-8 character cut by the end of `bytes[0, length)` starts, or `length` when the
@@ -239,10 +296,12 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
       return
     }
     // Step 3 (remove the trailing LF) is implicit: lines are joined with LF, never ended by one.
-    // Step 5: an empty type buffer means the default type, which we leave absent. Object literals
-    // of a fixed key order keep the common shapes few.
-    const event: ServerSentEvent = eventType === '' ? { data } : { data, event: eventType }
-    if (blockHasId) event.id = lastEventIdBuffer
+    // Step 5: an empty type buffer means the default type, which we leave absent. One literal per
+    // common shape, keys in one order: no shape transitions while building the event.
+    let event: ServerSentEvent
+    if (eventType === '') event = blockHasId ? { data, id: lastEventIdBuffer } : { data }
+    else if (blockHasId) event = { data, event: eventType, id: lastEventIdBuffer }
+    else event = { data, event: eventType }
     if (blockRetry !== -1) event.retry = blockRetry
     data = ''
     hasData = false
@@ -460,6 +519,10 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
 
   /** Decodes whole lines of UTF-8, through whichever decoder is faster for the recent text. */
   function decodeLines(bytes: Uint8Array): string {
+    if (bytes.length >= EXTERNAL_STRING && latin1Slice !== undefined && isAscii(bytes)) {
+      // ASCII is the same text in Latin-1, and this string lives outside V8's heap.
+      return latin1Slice.call(bytes, 0, bytes.length)
+    }
     if (preferIcu) {
       icuDecoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
       // `stream: true` only keeps this decoder off the fast path; whole lines leave no state.
@@ -493,7 +556,11 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
       // A loop beats `set()`'s call overhead for the few bytes of a tiny chunk.
       for (let i = from; i < to; i++) lineBytes[lineByteLength++] = chunk[i] as number
     } else {
-      lineBytes.set(chunk.subarray(from, to), lineByteLength)
+      // A whole chunk (the common case for a long line) needs no view made of it.
+      lineBytes.set(
+        from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to),
+        lineByteLength,
+      )
       lineByteLength = size
     }
   }
@@ -550,11 +617,16 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
     // loop (measured ~6 GB/s against ~1 GB/s). A character cut by the chunk's end is left out,
     // to be decoded with the next chunk.
     if (lineByteLength >= LONG_LINE) {
-      // A long line is waiting as bytes. Its chunk's first bytes may end a character and decode
-      // wrongly on their own, but this text is only searched for a line end, which is safe:
-      // bytes 0x0A and 0x0D decode to LF and CR wherever they are, and nothing else does.
-      const probe = decodeLines(chunk.subarray(start, completeLength(chunk, length)))
-      if (probe.indexOf('\n') === -1 && probe.indexOf('\r') === -1) {
+      // A long line is waiting as bytes: is this chunk more of it? Bytes 0x0A and 0x0D are LF and
+      // CR wherever they are, and no other byte decodes to either, so a byte loop can tell for a
+      // small chunk. A larger one is decoded and searched (about 6× faster than the loop at
+      // 16 KB); its first bytes may end a character and decode wrongly on their own, which does
+      // not matter to a search for line ends.
+      const more =
+        length - start < BYTE_SEARCH
+          ? !hasLineEndByte(chunk, start, length)
+          : noLineEnd(decodeLines(chunk.subarray(start, completeLength(chunk, length))))
+      if (more) {
         bufferLine(chunk, start, length)
         return
       }
@@ -575,11 +647,7 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
     }
     const cut = completeLength(bytes, total)
     const text = decodeLines(bytes.subarray(from, cut))
-    if (
-      lineText.length + text.length >= LONG_LINE &&
-      text.indexOf('\n') === -1 &&
-      text.indexOf('\r') === -1
-    ) {
+    if (lineText.length + text.length >= LONG_LINE && noLineEnd(text)) {
       // A line turning long: keep its bytes, so it is copied into one doubling buffer and
       // decoded once. Allocating a large string is costly in V8 (measured ~250 MB/s for 1 MB
       // strings, 30× slower than for 16 KB ones), so a long line must become a string only once.

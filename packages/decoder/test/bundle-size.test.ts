@@ -3,8 +3,11 @@ import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 import { expect, test } from 'vitest'
 
-/** Budget for `import { createDecoder } from '@ssekit/decoder'`, minified and gzipped. */
-const BUDGET = 2500
+/**
+ * Budget for `import { createDecoder } from '@ssekit/decoder'`, minified and gzipped. Raised from
+ * 2,500 for the Node path that makes megabyte ASCII lines external strings (~100 bytes).
+ */
+const BUDGET = 2600
 
 test('a decoder-only import stays within its minified+gzipped size budget', async () => {
   const result = await build({
