@@ -36,6 +36,26 @@ function runOurs(chunks, collect) {
 }
 
 const STREAM = { stream: true }
+const utf8 = new TextEncoder()
+const FAST = new TextDecoder()
+/** A decoder once given `stream: true`: Node 20 then decodes through ICU for good. */
+const ICU = new TextDecoder()
+ICU.decode(new Uint8Array(0), STREAM)
+
+const isAscii = (bytes) => bytes.every((byte) => byte < 0x80)
+
+/** Decodes each array with `decode`, keeping the last string alive. */
+function decodeEach(list, decode) {
+  let last
+  for (let i = 0; i < list.length; i++) last = decode(list[i], i)
+  do_not_optimize(last)
+}
+
+/** Node's Buffer slices: Latin-1 for ASCII arrays (a copy), else UTF-8. */
+const bufferSlice = (ascii) => (bytes, i) =>
+  ascii[i]
+    ? Buffer.prototype.latin1Slice.call(bytes, 0, bytes.length)
+    : Buffer.prototype.utf8Slice.call(bytes, 0, bytes.length)
 
 /** Decodes a workload with eventsource-parser behind a streaming TextDecoder. */
 function runParser(chunks, collect) {
@@ -80,20 +100,8 @@ async function measureWorkload(name) {
   const { createWorkloads } = await loadGenerators()
   const workload = createWorkloads().find((candidate) => candidate.name === name)
 
-  // Both decoders must produce the expected events before their speed means anything.
-  const ours = []
-  runOurs(workload.chunks, ours)
-  deepStrictEqual(ours, workload.events, `${workload.name}: @ssekit/decoder`)
-  const theirs = []
-  runParser(workload.chunks, theirs)
-  strictEqual(theirs.length, workload.events.length, `${workload.name}: eventsource-parser`)
-  for (let i = 0; i < theirs.length; i++) {
-    strictEqual(theirs[i].data, workload.events[i].data, `${workload.name}: eventsource-parser`)
-  }
-
-  // Timed on the main thread's CPU clock (Linux /proc/thread-self/stat, 10 ms ticks; else
-  // process.cpuUsage): on a shared machine the wall clock mostly measures other processes, and
-  // the process clock adds V8's GC helper threads. Rounds alternate between the two decoders,
+  // Timed on the main thread's CPU clock (cpu-clock.mjs): on a shared machine the wall clock
+  // mostly measures other processes (the process clock gave the same ratios, within 3%). Rounds alternate between the two decoders,
   // each running one decoder for at least 500 ms of CPU after a GC; each keeps its best round.
   const cpuNow = threadCpuClock()
   const timeRound = (fn) => {
@@ -119,11 +127,57 @@ async function measureWorkload(name) {
       timeRound(() => runParser(workload.chunks)),
     )
   }
-  const result = { ...best }
+  // The floor: work any decoder that hands out flat strings must do, timed alone, each part by
+  // the fastest native way this runtime has for the text. Two parts, each a lower bound:
+  // - decoding every byte of the stream: each chunk as it arrives (a chunk's cut character
+  //   decodes wrongly here, which costs the same);
+  // - making each large (≥ 64 KiB) data string flat from its bytes, one call per event.
+  // eventsource-parser's time ÷ the larger part is the best ratio any decoder could reach here.
+  const chunks = workload.chunks
+  const chunkAscii = chunks.map(isAscii)
+  const large = workload.events
+    .filter((event) => event.data.length >= 64 * 1024)
+    .map((event) => utf8.encode(event.data))
+  const largeAscii = large.map(isAscii)
+  const decodeFloors = {
+    TextDecoder: () => decodeEach(chunks, (bytes) => FAST.decode(bytes)),
+    'TextDecoder (stream)': () => {
+      const decoder = new TextDecoder()
+      decodeEach(chunks, (bytes) => decoder.decode(bytes, STREAM))
+    },
+    'Buffer latin1Slice/utf8Slice': () => decodeEach(chunks, bufferSlice(chunkAscii)),
+  }
+  const stringFloors = {
+    TextDecoder: () => decodeEach(large, (bytes) => FAST.decode(bytes)),
+    'TextDecoder (ICU)': () => decodeEach(large, (bytes) => ICU.decode(bytes, STREAM)),
+    'Buffer latin1Slice/utf8Slice': () => decodeEach(large, bufferSlice(largeAscii)),
+  }
+  const fastest = (fns) => {
+    let time = Number.POSITIVE_INFINITY
+    let method = ''
+    for (let round = 0; round < 2; round++) {
+      for (const [name, fn] of Object.entries(fns)) {
+        const t = timeRound(fn)
+        if (t < time) {
+          time = t
+          method = name
+        }
+      }
+    }
+    return { time, method }
+  }
+  const decodeFloor = fastest(decodeFloors)
+  const stringFloor = large.length > 0 ? fastest(stringFloors) : { time: 0, method: '' }
+  const floor = Math.max(decodeFloor.time, stringFloor.time)
+  const floorMethod =
+    stringFloor.time > decodeFloor.time
+      ? `large strings: ${stringFloor.method}`
+      : `decoding: ${decodeFloor.method}`
+  const result = { ...best, floor, floorMethod }
   if (name === 'drip-8mb') {
     // Linearity: the same single line at a quarter of the size.
     const quarter = workload.chunks.slice(0, workload.chunks.length / 4)
-    const chunks = [...quarter, new TextEncoder().encode('\n\n')]
+    const chunks = [...quarter, utf8.encode('\n\n')]
     const bytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
     result.quarterPerByte =
       Math.min(
@@ -131,6 +185,21 @@ async function measureWorkload(name) {
         timeRound(() => runOurs(chunks)),
       ) / bytes
   }
+  // Both decoders must produce the expected events, or their speed means nothing. This runs after
+  // the timing on purpose: a run that keeps every event alive (as this check does) leads V8 to
+  // pretenure the allocation sites of events and strings, and a process that did so before timing
+  // ran both decoders 2–5× slower (scavenges promoting ~16 MB each, seen with --trace-gc): the
+  // bimodal results of earlier runs. Clients that stream events and let them go never get there.
+  const ours = []
+  runOurs(workload.chunks, ours)
+  deepStrictEqual(ours, workload.events, `${workload.name}: @ssekit/decoder`)
+  const theirs = []
+  runParser(workload.chunks, theirs)
+  strictEqual(theirs.length, workload.events.length, `${workload.name}: eventsource-parser`)
+  for (let i = 0; i < theirs.length; i++) {
+    strictEqual(theirs[i].data, workload.events[i].data, `${workload.name}: eventsource-parser`)
+  }
+
   return result
 }
 
@@ -148,9 +217,11 @@ export async function run() {
     const result = runInProcess(import.meta.url, workload.name)
     avg.set(`ssekit ${workload.name}`, result.ours)
     avg.set(`eventsource-parser ${workload.name}`, result.theirs)
+    avg.set(`floor ${workload.name}`, result.floor)
+    avg.set(`floor method ${workload.name}`, result.floorMethod)
     if (result.quarterPerByte) quarterPerByte = result.quarterPerByte
     console.log(
-      `${workload.name.padEnd(12)} ssekit ${fmt((workload.bytes / result.ours) * 1e3)} MB/s, eventsource-parser ${fmt((workload.bytes / result.theirs) * 1e3)} MB/s, ${fmt(result.theirs / result.ours, 2)}×`,
+      `${workload.name.padEnd(12)} ssekit ${fmt((workload.bytes / result.ours) * 1e3)} MB/s, eventsource-parser ${fmt((workload.bytes / result.theirs) * 1e3)} MB/s, ${fmt(result.theirs / result.ours, 2)}× (ceiling ${fmt(result.theirs / result.floor, 2)}×, ${result.floorMethod})`,
     )
   }
 
@@ -159,11 +230,12 @@ export async function run() {
   for (const workload of workloads) {
     const ours = avg.get(`ssekit ${workload.name}`)
     const theirs = avg.get(`eventsource-parser ${workload.name}`)
+    const floor = avg.get(`floor ${workload.name}`)
     const mbps = (ns) => workload.bytes / 1e6 / (ns / 1e9)
     const ratio = theirs / ours
     logSum += Math.log(ratio)
     rows.push(
-      `| ${workload.name} | ${workload.description} | ${fmt(mbps(ours))} | ${fmt(mbps(theirs))} | ${fmt(ratio, 2)}× |`,
+      `| ${workload.name} | ${workload.description} | ${fmt(mbps(ours))} | ${fmt(mbps(theirs))} | ${fmt(ratio, 2)}× | ${fmt(mbps(floor))} | ${fmt(theirs / floor, 2)}× |`,
     )
   }
   const geomean = Math.exp(logSum / workloads.length)
@@ -185,22 +257,31 @@ export async function run() {
     'helper threads excluded for both), best of 4 interleaved rounds of ≥ 500 ms each. Workloads:',
     '`packages/decoder/test/generators.ts` (seeded).',
     '',
-    '| workload | description | ssekit MB/s | eventsource-parser MB/s | ratio |',
-    '| --- | --- | ---: | ---: | ---: |',
+    '| workload | description | ssekit MB/s | eventsource-parser MB/s | ratio | floor MB/s | ceiling |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
-    `| **geometric mean** | | | | **${fmt(geomean, 2)}×** |`,
+    `| **geometric mean** | | | | **${fmt(geomean, 2)}×** | | |`,
     '',
-    `Drip linearity: ${fmt(perByteSmall, 2)} ns/byte for a 2 MB line, ${fmt(perByteLarge, 2)} ns/byte for the 8 MB line (64-byte chunks), ratio ${fmt(perByteLarge / perByteSmall, 2)}.`,
+    'Floor: work any decoder that hands out flat strings must do, timed alone by the fastest native',
+    "way measured for the text (`TextDecoder`, a streaming one, or Node's `Buffer` slices): decoding",
+    'every chunk as it arrives, or making each ≥ 64 KiB data string from its bytes, whichever is',
+    "longer. Ceiling: eventsource-parser's time ÷ the floor, the best ratio any decoder could reach",
+    'on this runtime (a decoder can land a little under the floor: timing noise).',
     '',
     'Where the time goes: on Node 20 a `TextDecoder` that is ever given `stream: true` loses its',
     'UTF-8 fast path, so this decoder decodes only whole lines (or a chunk up to its last whole',
-    'character) without `stream`, and buffers tiny chunks as bytes until a line ends. `multi-byte`',
-    "is bound by ICU decoding for both (Node 20's fast path is ~4× slower than ICU on non-ASCII",
-    'text, so the decoder switches to ICU while the text is not ASCII); `large-json` is bound by',
-    'V8 allocating each 64 KB–1 MB event string, which both must do once. Even on a quiet',
-    'machine some workloads are bimodal between runs: in some worker processes both decoders run',
-    'the token streams (llm-tokens, crlf) 2–4× faster, and their ratio moves between ~1.3× and',
-    '~2.5×; the cause is not known yet. The geometric mean stayed at 1.45–1.51× over three quiet runs.',
+    'character) without `stream`, and buffers tiny chunks as bytes until a line ends; a line of',
+    "1 MiB or more of ASCII becomes an external string through Node's `latin1Slice`. `multi-byte`",
+    "is bound by ICU decoding for both (Node 20's fast path is ~2× slower than ICU on such text,",
+    'so the decoder switches to ICU while the text is not ASCII); `large-json` by V8 allocating',
+    'each 64 KB–1 MB event string in its large-object space (~200 MB/s here, however the string is',
+    'made), which both must do once per event. The ceilings above show it: no decoder can reach',
+    '1.5× on those two here.',
+    '',
+    'Verification (every event of both decoders against the expected ones) runs after the timing:',
+    'keeping all events alive leads V8 to pretenure their allocation sites, and processes that had',
+    'done so before timing ran both decoders 2–5× slower (scavenges promoting ~16 MB each), which',
+    'made earlier runs bimodal.',
     '',
     '| decoder-only import (esbuild, minified) | minified | min+gzip |',
     '| --- | ---: | ---: |',
