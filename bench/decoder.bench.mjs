@@ -268,6 +268,8 @@ export async function run() {
     "longer. Ceiling: eventsource-parser's time ÷ the floor, the best ratio any decoder could reach",
     'on this runtime (a decoder can land a little under the floor: timing noise).',
     '',
+    `Drip linearity: ${fmt(perByteSmall, 2)} ns/byte for a 2 MB line, ${fmt(perByteLarge, 2)} ns/byte for the 8 MB line (64-byte chunks), ratio ${fmt(perByteLarge / perByteSmall, 2)}.`,
+    '',
     'Where the time goes: on Node 20 a `TextDecoder` that is ever given `stream: true` loses its',
     'UTF-8 fast path, so this decoder decodes only whole lines (or a chunk up to its last whole',
     'character) without `stream`, and buffers tiny chunks as bytes until a line ends; a line of',
