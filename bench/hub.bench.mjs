@@ -45,9 +45,10 @@ function checkFileDescriptors() {
 async function startChild(file, args) {
   const child = fork(new URL(file, import.meta.url), args, {
     stdio: 'inherit',
+    // HUB_BENCH_PROFILE=<dir>: each server writes a V8 CPU profile there when it exits.
     execArgv:
-      process.env.HUB_PROF && file.includes('server')
-        ? ['--cpu-prof', '--cpu-prof-dir=/tmp/mb/hubprof']
+      process.env.HUB_BENCH_PROFILE && file.includes('server')
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HUB_BENCH_PROFILE}`]
         : process.execArgv,
   })
   const [first] = await once(child, 'message')
