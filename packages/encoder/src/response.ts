@@ -29,6 +29,9 @@ export interface EventStreamResponseOptions extends EncodeOptions {
 
 const utf8 = new TextEncoder()
 
+/** What a source yields: an event, or an event's wire bytes encoded beforehand. */
+type Item = EncodableEvent | Uint8Array
+
 /**
  * Creates a streaming `Response` of Server-Sent Events for fetch-style servers: Hono, Bun, Deno,
  * Cloudflare Workers, Next.js route handlers, or anything that serves a web `Response`.
@@ -46,8 +49,12 @@ const utf8 = new TextEncoder()
  * An event that cannot be encoded (an id with a line break, …) errors the body with that
  * `SSEError` and stops the source. An error thrown by the source errors the body too.
  *
+ * A `Uint8Array` from the source is sent as it is: wire bytes encoded beforehand (`encodeBytes`),
+ * so a broadcast server can encode each event once for all its clients. Nothing checks them: pass
+ * only whole, valid event-stream text.
+ *
  * @param source - the events to send: an async iterable (such as an async generator) or a
- * `ReadableStream`
+ * `ReadableStream`, of events or of their encoded bytes
  * @param options - heartbeat interval, extra headers, first retry, abort signal and serializer
  * @returns a `Response` whose body streams the encoded events
  * @throws SSEError `INVALID_RETRY` when `options.retry` is not a non-negative safe integer
@@ -62,7 +69,7 @@ const utf8 = new TextEncoder()
  * ```
  */
 export function createEventStreamResponse(
-  source: AsyncIterable<EncodableEvent> | ReadableStream<EncodableEvent>,
+  source: AsyncIterable<EncodableEvent | Uint8Array> | ReadableStream<EncodableEvent | Uint8Array>,
   options: EventStreamResponseOptions = {},
 ): Response {
   const { retry, signal, serialize } = options
@@ -83,15 +90,15 @@ export function createEventStreamResponse(
   let controller: ReadableStreamDefaultController<Uint8Array>
   // Taken at once, so the source can be stopped even if the body is cancelled before its first
   // read; exactly one of the two is set.
-  let iterator: AsyncIterator<EncodableEvent> | undefined
-  let reader: ReadableStreamDefaultReader<EncodableEvent> | undefined
+  let iterator: AsyncIterator<Item> | undefined
+  let reader: ReadableStreamDefaultReader<Item> | undefined
   if (isReadableStream(source)) reader = source.getReader()
   else iterator = source[Symbol.asyncIterator]()
 
-  const next = (): Promise<IteratorResult<EncodableEvent>> =>
+  const next = (): Promise<IteratorResult<Item>> =>
     reader !== undefined
-      ? (reader.read() as Promise<IteratorResult<EncodableEvent>>)
-      : (iterator as AsyncIterator<EncodableEvent>).next()
+      ? (reader.read() as Promise<IteratorResult<Item>>)
+      : (iterator as AsyncIterator<Item>).next()
 
   /** Clears the timer and the abort listener; with `stopSource`, also stops the source. */
   const finish = (stopSource: boolean, reason?: unknown): void => {
@@ -138,7 +145,7 @@ export function createEventStreamResponse(
         }
       },
       async pull(c) {
-        let result: IteratorResult<EncodableEvent>
+        let result: IteratorResult<Item>
         try {
           result = await next()
         } catch (error) {
@@ -154,9 +161,14 @@ export function createEventStreamResponse(
           c.close()
           return
         }
+        const item = result.value
+        if (item instanceof Uint8Array) {
+          c.enqueue(item)
+          return
+        }
         let bytes: Uint8Array
         try {
-          bytes = utf8.encode(encode(result.value, encodeOptions))
+          bytes = utf8.encode(encode(item, encodeOptions))
         } catch (error) {
           finish(true, error)
           c.error(error)

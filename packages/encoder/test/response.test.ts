@@ -1,9 +1,11 @@
 import { isSSEError, SSEError } from '@ssekit/shared'
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import type { EncodableEvent } from '../src/encode.ts'
+import { type EncodableEvent, encodeBytes } from '../src/encode.ts'
 import { HEARTBEAT_COMMENT } from '../src/heartbeat.ts'
 import { createEventStreamResponse } from '../src/response.ts'
 import { decodeStream } from './wire.ts'
+
+const utf8 = new TextEncoder()
 
 const text = new TextDecoder()
 
@@ -113,6 +115,23 @@ describe('the body', () => {
     })
     const response = createEventStreamResponse(source, { heartbeat: false })
     expect(await response.text()).toBe('data: a\n\ndata: b\n\n')
+  })
+
+  test('sends Uint8Array items as they are, between encoded events', async () => {
+    const preEncoded = encodeBytes({ id: '7', event: 'tick', data: 'é 😀' })
+    async function* items(): AsyncGenerator<EncodableEvent | Uint8Array> {
+      yield { data: 'first' }
+      yield preEncoded
+      yield { data: 'last' }
+    }
+    const response = createEventStreamResponse(items(), { heartbeat: false })
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    const expected = [
+      ...utf8.encode('data: first\n\n'),
+      ...preEncoded,
+      ...utf8.encode('data: last\n\n'),
+    ]
+    expect([...bytes]).toStrictEqual(expected)
   })
 
   test('sends the retry first, as its own block', async () => {

@@ -1,5 +1,6 @@
 import { createEventStreamResponse } from '@ssekit/encoder'
-import type { Hub } from './hub.ts'
+import { encodeHubEvent } from './event-bytes.ts'
+import type { Hub, HubEvent } from './hub.ts'
 import { type HandlerOptions, resolveSubscriptionRequest } from './subscription-request.ts'
 
 /** Options of {@link createFetchHandler}. */
@@ -53,11 +54,38 @@ export function createFetchHandler(
       lastEventId: resolved.lastEventId,
       signal: request.signal,
     })
-    return createEventStreamResponse(events, {
+    return createEventStreamResponse(asWireBytes(events), {
       heartbeat: options.heartbeat,
       retry: options.retry,
       headers: options.headers,
       signal: request.signal,
     })
+  }
+}
+
+/**
+ * A subscription's events as their wire bytes, encoded once per event for all its subscribers
+ * (see encodeHubEvent). A hand-written iterator rather than an async generator: `return()` must
+ * end the subscription at once when the client leaves, even while it waits for the next live
+ * event, which an async generator would only see after that event.
+ */
+function asWireBytes(events: AsyncIterable<HubEvent>): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+      const iterator = events[Symbol.asyncIterator]()
+      return {
+        next: () =>
+          iterator
+            .next()
+            .then(
+              (result): IteratorResult<Uint8Array> =>
+                result.done ? result : { done: false, value: encodeHubEvent(result.value) },
+            ),
+        return: async () => {
+          await iterator.return?.()
+          return { done: true, value: undefined }
+        },
+      }
+    },
   }
 }

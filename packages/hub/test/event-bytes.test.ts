@@ -1,6 +1,7 @@
 import { encodeBytes } from '@ssekit/encoder'
 import { expect, test } from 'vitest'
 import { encodeHubEvent } from '../src/event-bytes.ts'
+import { createFetchHandler } from '../src/fetch-handler.ts'
 import { createGapEvent } from '../src/gap.ts'
 import { createHub } from '../src/hub.ts'
 
@@ -29,6 +30,28 @@ test('the bytes of a gap event are those encodeBytes gives', () => {
     lastEventId: 'e-1',
   })
   expect(encodeHubEvent(gap)).toEqual(encodeBytes(gap))
+})
+
+test('the fetch handler sends every subscriber the same bytes of an event', async () => {
+  const hub = createHub()
+  const handle = createFetchHandler(hub, { heartbeat: false })
+  const readers = await Promise.all(
+    [1, 2].map(async () => {
+      const response = await handle(new Request('http://hub.test/events?topic=t'))
+      return (response.body as ReadableStream<Uint8Array>).getReader()
+    }),
+  )
+  // Each body pulls once: that starts its subscription, which then waits for a live event.
+  const reads = readers.map((reader) => reader.read())
+  while (hub.stats().subscribers < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+  await hub.publish('t', { event: 'update', data: 'ü' })
+  const [a, b] = await Promise.all(reads)
+  // One Uint8Array for both: the event was encoded once, not once per subscriber.
+  expect(b?.value).toBe(a?.value)
+  expect(new TextDecoder().decode(a?.value)).toMatch(/^id: .+\nevent: update\ndata: ü\n\n$/)
+  for (const reader of readers) await reader.cancel()
+  expect(hub.stats().subscribers).toBe(0)
+  await hub.close()
 })
 
 async function take<T>(iterable: AsyncIterable<T>): Promise<T[]> {
