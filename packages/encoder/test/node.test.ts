@@ -315,7 +315,8 @@ describe('backpressure', () => {
   test('send() stays pending while the client does not read, and resolves once it does', async () => {
     const { client, stream, res } = await openPair({ heartbeat: false }, { paused: true })
     const { pending } = await fillUntilPending(stream)
-    expect(res.writableNeedDrain).toBe(true)
+    // The chunks go straight to the socket on node:http 1.1 (see chunked-socket-write.ts).
+    expect(res.writableNeedDrain || res.socket?.writableNeedDrain).toBe(true)
     expect(await isSettled(pending)).toBe(false)
     client.response.resume()
     await pending
@@ -327,18 +328,19 @@ describe('backpressure', () => {
 
   test('heartbeats are skipped while the socket buffer is full', async () => {
     const setInterval = vi.spyOn(globalThis, 'setInterval')
-    const { client, stream, res } = await openPair({ heartbeat: 60_000 }, { paused: true })
+    const { client, stream } = await openPair({ heartbeat: 60_000 }, { paused: true })
     const tick = setInterval.mock.calls[0]?.[0] as () => void
     const { pending } = await fillUntilPending(stream)
-    const write = vi.spyOn(res, 'write')
     tick()
     tick()
-    expect(write).not.toHaveBeenCalled()
     client.response.resume()
     await pending
     tick()
-    expect(write).toHaveBeenCalledExactlyOnceWith(HEARTBEAT_COMMENT)
     stream.close()
+    await client.ended
+    // Only the heartbeat due after the buffer drained reached the wire.
+    expect(client.text.split(HEARTBEAT_COMMENT).length - 1).toBe(1)
+    expect(client.text.endsWith(HEARTBEAT_COMMENT)).toBe(true)
   })
 })
 

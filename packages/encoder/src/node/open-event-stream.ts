@@ -8,6 +8,7 @@ import {
 } from '@ssekit/shared'
 import { type EncodableEvent, type EncodeOptions, encode, encodeComment } from '../encode.ts'
 import { HEARTBEAT_COMMENT, resolveHeartbeat } from '../heartbeat.ts'
+import { createChunkedSocketWrite } from './chunked-socket-write.ts'
 
 /** Options of {@link openEventStream}. */
 export interface NodeEventStreamOptions extends EncodeOptions {
@@ -142,12 +143,25 @@ export function openEventStream(
     if (timer !== undefined) clearInterval(timer)
     response.off('drain', onDrain)
     response.off('close', cleanup)
+    socket?.off('drain', onDrain)
     const error = closedError()
     const settled = waiters
     waiters = []
     for (const waiter of settled) waiter.reject(error)
     controller.abort(error)
     resolveClosed()
+  }
+
+  // Set once the headers are sent: a shorter way to the socket of a plain HTTP/1.1 response.
+  let socketWrite: ReturnType<typeof createChunkedSocketWrite>
+  /** The socket `socketWrite` writes to, whose 'drain' it waits for. */
+  let socket: { off(event: 'drain', listener: () => void): unknown } | undefined
+
+  /** Writes through `res.write()`, and flushes what compression or similar middleware holds. */
+  const writeThrough = (chunk: string | Uint8Array): boolean => {
+    const ready = response.write(chunk)
+    if (typeof response.flush === 'function') response.flush()
+    return ready
   }
 
   /** Writes wire text or its bytes, flushes it, and settles when the socket can take more. */
@@ -159,9 +173,7 @@ export function openEventStream(
       cleanup()
       return Promise.reject(closedError())
     }
-    const ready = response.write(chunk)
-    // compression and similar middleware buffer until flushed.
-    if (typeof response.flush === 'function') response.flush()
+    const ready = socketWrite?.(chunk) ?? writeThrough(chunk)
     if (ready) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       waiters.push({ resolve, reject })
@@ -225,6 +237,12 @@ export function openEventStream(
   // Nagle's algorithm would hold small writes back for up to ~40 ms waiting for an ACK. The http2
   // socket is a proxy that refuses socket manipulation, and http2 frames are not delayed that way.
   if (httpVersion.startsWith('1.')) response.socket?.setNoDelay(true)
+  socketWrite = createChunkedSocketWrite(response)
+  if (socketWrite !== undefined && response.socket) {
+    // Its writes fill the socket's buffer, not the response's: the socket says when it drains.
+    socket = response.socket
+    response.socket.on('drain', onDrain)
+  }
 
   response.on('close', cleanup)
   response.on('drain', onDrain)
@@ -233,11 +251,16 @@ export function openEventStream(
     timer = setInterval(() => {
       // Skipped while the buffer is full, and when the response was ended or destroyed behind our
       // back and 'close' is still to come (a write then would emit an unhandled 'error').
-      if (isClosed || response.writableNeedDrain || response.writableEnded || response.destroyed) {
+      if (
+        isClosed ||
+        response.writableNeedDrain ||
+        response.socket?.writableNeedDrain ||
+        response.writableEnded ||
+        response.destroyed
+      ) {
         return
       }
-      response.write(HEARTBEAT_COMMENT)
-      if (typeof response.flush === 'function') response.flush()
+      socketWrite?.(HEARTBEAT_COMMENT) ?? writeThrough(HEARTBEAT_COMMENT)
     }, interval)
   }
   return stream

@@ -1,0 +1,157 @@
+import { once } from 'node:events'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type AddressInfo, connect as connectTcp, type Socket } from 'node:net'
+import { expect, test, vi } from 'vitest'
+import { encodeBytes, encodeComment } from '../src/encode.ts'
+import { type NodeEventStream, openEventStream } from '../src/node/index.ts'
+import { listen } from './http-server.ts'
+
+// openEventStream writes HTTP/1.1 chunks straight to the socket (src/node/chunked-socket-write.ts).
+// These tests read the raw bytes of the response off a TCP socket, so the framing itself is
+// checked, not just what an HTTP client makes of it.
+
+interface Raw {
+  socket: Socket
+  /** Everything received so far, as Latin-1 text (one character per byte). */
+  text(): string
+  waitFor(predicate: (text: string) => boolean): Promise<void>
+}
+
+/** Serves one event stream per request and sends `request` over a raw TCP connection. */
+async function openRaw(
+  request: string,
+  onStream: (stream: NodeEventStream, res: ServerResponse, req: IncomingMessage) => void,
+): Promise<Raw> {
+  const { server } = await listen((req, res) =>
+    onStream(openEventStream(res, { heartbeat: false }), res, req),
+  )
+  const socket = connectTcp((server.address() as AddressInfo).port, '127.0.0.1')
+  await once(socket, 'connect')
+  let received = ''
+  socket.setEncoding('latin1')
+  socket.on('data', (data: string) => {
+    received += data
+  })
+  socket.write(request)
+  return {
+    socket,
+    text: () => received,
+    async waitFor(predicate) {
+      for (let turn = 0; turn < 200 && !predicate(received); turn++) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      expect(
+        predicate(received),
+        `never received what was awaited; got ${JSON.stringify(received)}`,
+      ).toBe(true)
+    },
+  }
+}
+
+const GET_11 = 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'
+
+/** The body of a raw chunked response, parsed strictly: every chunk's size must match its bytes. */
+function parseChunks(raw: string): { chunks: string[]; ended: boolean } {
+  const start = raw.indexOf('\r\n\r\n')
+  expect(raw.slice(0, start)).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
+  expect(raw.slice(0, start).toLowerCase()).toContain('transfer-encoding: chunked')
+  let at = start + 4
+  const chunks: string[] = []
+  while (at < raw.length) {
+    const lineEnd = raw.indexOf('\r\n', at)
+    const size = Number.parseInt(raw.slice(at, lineEnd), 16)
+    expect(raw.slice(at, lineEnd)).toMatch(/^[0-9a-f]+$/)
+    if (size === 0) {
+      expect(raw.slice(lineEnd)).toBe('\r\n\r\n')
+      return { chunks, ended: true }
+    }
+    const data = raw.slice(lineEnd + 2, lineEnd + 2 + size)
+    expect(raw.slice(lineEnd + 2 + size, lineEnd + 4 + size)).toBe('\r\n')
+    chunks.push(data)
+    at = lineEnd + 4 + size
+  }
+  return { chunks, ended: false }
+}
+
+const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1')
+
+test('each event is one well-formed chunk, multi-byte text counted in bytes, and close() ends the body once', async () => {
+  const raw = await openRaw(GET_11, (stream) => {
+    void stream.send({ id: '1', data: 'héllo 😀' })
+    void stream.write('data: as text\n\n')
+    void stream.write('')
+    void stream.comment('note')
+    stream.close()
+  })
+  await raw.waitFor((text) => text.endsWith('0\r\n\r\n'))
+  const { chunks, ended } = parseChunks(raw.text())
+  expect(ended).toBe(true)
+  expect(chunks).toStrictEqual([
+    latin1(encodeBytes({ id: '1', data: 'héllo 😀' })),
+    'data: as text\n\n',
+    encodeComment('note'),
+  ])
+})
+
+test('one Uint8Array written to several streams is framed once and sent as the same buffer', async () => {
+  const shared = encodeBytes({ event: 'tick', data: '{"n":1}' })
+  const sockets: Socket[] = []
+  const streams: NodeEventStream[] = []
+  const { server } = await listen((_req, res) => {
+    streams.push(openEventStream(res, { heartbeat: false }))
+    sockets.push(res.socket as Socket)
+  })
+  const port = (server.address() as AddressInfo).port
+  const clients = await Promise.all(
+    [1, 2].map(async () => {
+      const socket = connectTcp(port, '127.0.0.1')
+      let text = ''
+      socket.setEncoding('latin1')
+      socket.on('data', (data: string) => {
+        text += data
+      })
+      socket.write(GET_11)
+      return { socket, text: () => text }
+    }),
+  )
+  while (streams.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+  const writes = sockets.map((socket) => vi.spyOn(socket, 'write'))
+  await Promise.all(streams.map((stream) => stream.write(shared)))
+  const [first, second] = writes.map((write) => write.mock.calls[0]?.[0])
+  expect(first).toBeInstanceOf(Uint8Array)
+  expect(second).toBe(first)
+  for (const client of clients) {
+    while (!client.text().includes('{"n":1}'))
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(parseChunks(client.text()).chunks).toStrictEqual([latin1(shared)])
+    client.socket.destroy()
+  }
+})
+
+test('an HTTP/1.0 client (no chunked encoding) gets the events as a plain body', async () => {
+  const raw = await openRaw('GET / HTTP/1.0\r\n\r\n', (stream) => {
+    void stream.send({ data: 'one' })
+    void stream.send({ data: 'two' })
+    stream.close()
+  })
+  await once(raw.socket, 'end')
+  const text = raw.text()
+  expect(text.toLowerCase()).not.toContain('transfer-encoding')
+  expect(text.slice(text.indexOf('\r\n\r\n') + 4)).toBe('data: one\n\ndata: two\n\n')
+})
+
+test('a write() replaced by middleware is used: the stream does not go around it', async () => {
+  const seen: string[] = []
+  const raw = await openRaw(GET_11, (stream, res) => {
+    // Installed after openEventStream, as a late middleware would: the next write must use it.
+    const original = res.write.bind(res) as (chunk: string | Uint8Array) => boolean
+    res.write = ((chunk: string | Uint8Array) => {
+      seen.push(typeof chunk === 'string' ? chunk : latin1(chunk))
+      return original(chunk)
+    }) as typeof res.write
+    void stream.send({ data: 'watched' })
+  })
+  await raw.waitFor((text) => text.includes('data: watched'))
+  expect(seen).toStrictEqual(['data: watched\n\n'])
+  raw.socket.destroy()
+})
