@@ -5,7 +5,9 @@ import { nextTick } from 'node:process'
 /**
  * The fields of Node's `ServerResponse` read here beyond its typed surface. They have been there
  * since Node 0.x and are what `res.write()` itself checks; every one is checked before use, and a
- * runtime without them (Bun's and Deno's `node:http`) simply keeps `res.write()`.
+ * runtime without them keeps `res.write()`: Bun 1.4's `node:http` does (its responses report no
+ * chunked encoding); Deno 2.9's has them all and serves the framed chunks correctly (checked by
+ * the runtime matrix in tests/runtimes).
  */
 interface ResponseInternals {
   _headerSent?: unknown
