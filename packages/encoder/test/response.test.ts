@@ -18,6 +18,21 @@ function deferred<T = void>() {
   return { promise, resolve }
 }
 
+/** An endless source of `{ data: 'x' }`; `returned` resolves when its `return()` is called. */
+function endlessSource(): { source: AsyncIterable<EncodableEvent>; returned: Promise<void> } {
+  const returned = deferred()
+  const source: AsyncIterable<EncodableEvent> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => ({ done: false, value: { data: 'x' } }),
+      return: async () => {
+        returned.resolve()
+        return { done: true, value: undefined }
+      },
+    }),
+  }
+  return { source, returned: returned.promise }
+}
+
 /** A source that yields nothing until `promise` settles, then ends. */
 async function* idleUntil(promise: Promise<void>): AsyncGenerator<EncodableEvent> {
   await promise
@@ -244,19 +259,10 @@ describe('stopping', () => {
   })
 
   test('cancelling before the first read still calls return() on the source iterator', async () => {
-    const returned = deferred()
-    const source: AsyncIterable<EncodableEvent> = {
-      [Symbol.asyncIterator]: () => ({
-        next: async () => ({ done: false, value: { data: 'x' } }),
-        return: async () => {
-          returned.resolve()
-          return { done: true, value: undefined }
-        },
-      }),
-    }
+    const { source, returned } = endlessSource()
     const response = createEventStreamResponse(source, { heartbeat: false })
     await response.body?.cancel()
-    await returned.promise
+    await returned
   })
 
   test('cancelling while the source waits does not wait for the source', async () => {
@@ -311,19 +317,10 @@ describe('stopping', () => {
   })
 
   test('an already aborted signal gives an empty body and stops the source', async () => {
-    const returned = deferred()
-    const source: AsyncIterable<EncodableEvent> = {
-      [Symbol.asyncIterator]: () => ({
-        next: async () => ({ done: false, value: { data: 'x' } }),
-        return: async () => {
-          returned.resolve()
-          return { done: true, value: undefined }
-        },
-      }),
-    }
+    const { source, returned } = endlessSource()
     const response = createEventStreamResponse(source, { signal: AbortSignal.abort() })
     expect(await response.text()).toBe('')
-    await returned.promise
+    await returned
   })
 
   test('a source that ends closes the body and clears the heartbeat', async () => {
