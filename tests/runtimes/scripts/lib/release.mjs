@@ -17,7 +17,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'n
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { run } from './runtimes.mjs'
-import { checkManifests, PUBLIC_PACKAGES, packPackages } from './tarballs.mjs'
+import { checkManifests, DEPENDENCY_FIELDS, PUBLIC_PACKAGES, packPackages } from './tarballs.mjs'
 
 const DRY_RUN_CHANGESET = 'ssekit-runtimes-release-dry-run.md'
 
@@ -115,12 +115,7 @@ export async function releaseDryRun(repoRoot) {
     // The links `pnpm install` would make, so pnpm pack can resolve workspace: ranges.
     for (const [index, dir] of publicDirs.entries()) {
       const manifest = after[index]
-      for (const field of [
-        'dependencies',
-        'devDependencies',
-        'peerDependencies',
-        'optionalDependencies',
-      ]) {
+      for (const field of DEPENDENCY_FIELDS) {
         for (const [dep, range] of Object.entries(manifest[field] ?? {})) {
           if (!String(range).startsWith('workspace:')) continue
           const target = join(scratch, 'packages', dep.replace('@ssekit/', ''))

@@ -15,6 +15,14 @@ import { run } from './runtimes.mjs'
 /** The public packages, in dependency order. */
 export const PUBLIC_PACKAGES = ['shared', 'encoder', 'decoder', 'hub']
 
+/** The package.json fields that name dependencies (where `workspace:` ranges may appear). */
+export const DEPENDENCY_FIELDS = [
+  'dependencies',
+  'devDependencies',
+  'peerDependencies',
+  'optionalDependencies',
+]
+
 const PNPM_VERSION = '10.34.8'
 let pnpmCli
 
@@ -90,12 +98,7 @@ export function checkManifests(packed) {
   const versions = new Map(packed.map((pkg) => [pkg.name, pkg.manifest.version]))
   for (const { name, manifest } of packed) {
     check(`${name}: the packed package.json has no workspace: range left`, () => {
-      for (const field of [
-        'dependencies',
-        'devDependencies',
-        'peerDependencies',
-        'optionalDependencies',
-      ]) {
+      for (const field of DEPENDENCY_FIELDS) {
         for (const [dep, range] of Object.entries(manifest[field] ?? {})) {
           if (String(range).startsWith('workspace:')) throw new Error(`${field}.${dep} is ${range}`)
         }
