@@ -99,7 +99,8 @@ export interface Hub {
   /**
    * Resolves once the transport delivers live events (at once in memory; after the first round
    * trip to Redis). A subscriber without a last event id receives the events published after both
-   * its iteration started and this resolved; `publish` waits for it.
+   * its iteration started and this resolved; `publish` waits for it (within the transport's
+   * timeout). Rejects with `HUB_CLOSED` when the hub closes before the transport started.
    */
   readonly ready: Promise<void>
 }
@@ -151,6 +152,9 @@ export function createHub(options: HubOptions = {}): Hub {
     transport,
     started,
     maxQueueLength,
+    get closed() {
+      return closed
+    },
     register(subscription) {
       all.add(subscription)
       for (const topic of subscription.topics) {
@@ -203,7 +207,8 @@ export function createHub(options: HubOptions = {}): Hub {
       // An empty type is the default type: it is not stored, as the encoder does not send it.
       if (event.event !== undefined && event.event !== '') message.event = event.event
       if (event.retry !== undefined) message.retry = event.retry
-      await started
+      // Not `await started` here: that wait had no bound. A transport whose live delivery must
+      // flow before a publish (Redis) waits inside its publish, within its own timeout.
       const id = await transport.publish(message)
       stats.published++
       return id
@@ -244,6 +249,8 @@ interface SubscriptionContext {
   readonly transport: HubTransport
   readonly started: Promise<void>
   readonly maxQueueLength: number
+  /** Whether the hub was closed: a subscription that starts after that must not register. */
+  readonly closed: boolean
   register(subscription: Subscription): void
   unregister(subscription: Subscription): void
   slow(info: SlowConsumerInfo): void
@@ -279,6 +286,8 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
   #rejectWaiter: ((error: unknown) => void) | undefined
   /** The error the next next() throws (slow consumer, closed hub). */
   #error: SSEError | undefined
+  /** Ends #begin's wait for the transport, when end() runs while the transport is starting. */
+  #wake: (() => void) | undefined
   readonly #onAbort = (): void => this.end()
 
   constructor(
@@ -395,6 +404,7 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
     this.#signal?.removeEventListener('abort', this.#onAbort)
     this.#queue = []
     this.#head = 0
+    this.#wake?.()
     const replay = this.#replay
     this.#replay = undefined
     if (replay?.return !== undefined) {
@@ -420,14 +430,27 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
       this.#phase = 'done'
       return
     }
+    if (this.#context.closed) {
+      // Created before close(), first pulled after it: as subscribing after close() does.
+      this.#phase = 'done'
+      this.#error = closedError()
+      return
+    }
     this.#phase = 'replay'
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true })
     this.#context.register(this)
     try {
-      await this.#context.started
+      // A transport may take long to start (Redis down at boot): an abort or close() meanwhile
+      // must end this subscription at once, not when (if ever) the transport starts.
+      await new Promise<void>((resolve, reject) => {
+        this.#wake = resolve
+        this.#context.started.then(resolve, reject)
+      })
     } catch (error) {
       this.end()
       throw error
+    } finally {
+      this.#wake = undefined
     }
     if (this.#now() !== 'replay') return
     if (this.#cursor === '') this.#phase = 'live'

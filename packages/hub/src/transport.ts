@@ -64,7 +64,9 @@ export interface HubTransport {
    */
   start(listener: TransportListener): Promise<void>
   /**
-   * Stores a message and resolves to the id it was given.
+   * Stores a message and resolves to the id it was given. The hub may call it before `start`
+   * resolved; a transport whose live delivery must flow first waits for that itself, within its
+   * time bound.
    * @throws SSEError `TRANSPORT_ERROR` or `TRANSPORT_TIMEOUT` when the store fails or is too slow
    */
   publish(message: TransportMessage): Promise<string>

@@ -1,6 +1,6 @@
 import { isSSEError } from '@ssekit/shared'
 import { describe, expect, test } from 'vitest'
-import { createHub, GAP_EVENT, type HubEvent } from '../src/index.ts'
+import { createHub, createMemoryTransport, GAP_EVENT, type HubEvent } from '../src/index.ts'
 
 /** Takes `count` events from an iterable, then stops the subscription. */
 async function take(iterable: AsyncIterable<HubEvent>, count: number): Promise<HubEvent[]> {
@@ -180,6 +180,31 @@ describe('slow consumers and closing', () => {
     await expect(hub.subscribe('a')[Symbol.asyncIterator]().next()).rejects.toMatchObject({
       code: 'HUB_CLOSED',
     })
+  })
+
+  test('an iterator made before close() and first pulled after it fails with HUB_CLOSED, registering nothing', async () => {
+    const hub = createHub()
+    const iterator = hub.subscribe('t')[Symbol.asyncIterator]()
+    await hub.close()
+    await expect(iterator.next()).rejects.toMatchObject({ code: 'HUB_CLOSED' })
+    expect(hub.stats().subscribers).toBe(0)
+  })
+
+  test('while the transport has not started, an abort or close() ends a waiting subscription at once', async () => {
+    // A transport that never starts, as Redis when it cannot be reached at boot.
+    const transport = { ...createMemoryTransport(), start: () => new Promise<void>(() => {}) }
+    const hub = createHub({ transport })
+    const controller = new AbortController()
+    const aborted = hub.subscribe('t', { signal: controller.signal })[Symbol.asyncIterator]().next()
+    const closed = hub.subscribe('t')[Symbol.asyncIterator]().next()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(hub.stats().subscribers).toBe(2)
+    controller.abort()
+    expect(await aborted).toEqual({ done: true, value: undefined })
+    expect(hub.stats().subscribers).toBe(1)
+    await hub.close()
+    expect(await closed).toEqual({ done: true, value: undefined })
+    expect(hub.stats().subscribers).toBe(0)
   })
 
   test('aborting the signal ends a subscription that waits for a live event', async () => {

@@ -267,6 +267,31 @@ describe.skipIf(!REDIS_AVAILABLE)('Redis transport', () => {
     await live.return?.()
   }, 30_000)
 
+  test('a Redis that cannot be reached at boot: publish fails with TRANSPORT_TIMEOUT, close() ends everything', async () => {
+    const hub = createHub({
+      transport: createRedisTransport({
+        clientOptions: { socket: { path: `${server.socket}.missing`, tls: false } },
+        namespace: freshNamespace(),
+        timeout: 300,
+        retryDelay: 50,
+      }),
+    })
+    const ready = hub.ready.then(
+      () => 'started',
+      (error: unknown) => error,
+    )
+    const started = Date.now()
+    await expect(hub.publish('t', { data: 'x' })).rejects.toMatchObject({
+      code: 'TRANSPORT_TIMEOUT',
+    })
+    expect(Date.now() - started).toBeLessThan(3000)
+    const pending = hub.subscribe('t')[Symbol.asyncIterator]().next()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await hub.close()
+    expect(await pending).toEqual({ done: true, value: undefined })
+    expect(await ready).toMatchObject({ code: 'HUB_CLOSED' })
+  })
+
   test('close() ends the reader and drops both connections', async () => {
     const admin = createClient({ socket: { path: server.socket, tls: false } })
     admin.on('error', () => {})

@@ -160,6 +160,8 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
   let closing = false
   let listener: TransportListener | undefined
   let readerLoop: Promise<void> | undefined
+  /** Resolves once the reader has read the stream's end (see start()); publishes wait for it. */
+  let readerStarted: Promise<void> = Promise.resolve()
   // Wakes the reader's retry pause early on close.
   let wake: (() => void) | undefined
   let mainOpen: Promise<unknown> | undefined
@@ -342,11 +344,20 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
     async start(receive) {
       listener = receive
       let ready: () => void = () => {}
-      const started = new Promise<void>((resolve) => {
+      let notStarted: (error: SSEError) => void = () => {}
+      readerStarted = new Promise<void>((resolve, reject) => {
         ready = resolve
+        notStarted = reject
       })
-      readerLoop = runReader(ready)
-      await started
+      readerStarted.catch(() => {})
+      // A reader that ends (close()) before its first read never calls ready(): say so, rather
+      // than leave start() and every publish waiting forever.
+      readerLoop = runReader(ready).finally(() =>
+        notStarted(
+          new SSEError('HUB_CLOSED', 'The Redis transport was closed before its reader started.'),
+        ),
+      )
+      await readerStarted
     },
     async publish(message: TransportMessage) {
       const fields = ['t', message.topic, 'd', message.data]
@@ -354,6 +365,9 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
       if (message.retry !== undefined) fields.push('r', String(message.retry))
       const args = [createEpoch(), String(maxEvents), String(maxAge), ...fields]
       const reply = (await withTimeout(async () => {
+        // Live delivery starts at the stream's end when the reader first reads it: an event
+        // stored before that would never reach this instance's subscribers live.
+        await readerStarted
         await openMain()
         return runScript(main, PUBLISH_SCRIPT, keys, args)
       }, 'a publish')) as [string, string]
