@@ -1,4 +1,4 @@
-import { type EncodableEvent, type EncodeOptions, encode } from './encode.ts'
+import { type EncodableEvent, type EncodeOptions, encodeBytes } from './encode.ts'
 
 /**
  * A `TransformStream` from events to the UTF-8 bytes of `text/event-stream`, shaped like the
@@ -20,10 +20,9 @@ export class EventEncoderStream extends TransformStream<EncodableEvent, Uint8Arr
    * @param options - a custom serializer for object data, as for {@link encode}
    */
   constructor(options?: EncodeOptions) {
-    const utf8 = new TextEncoder()
     super({
       transform(event, controller) {
-        controller.enqueue(utf8.encode(encode(event, options)))
+        controller.enqueue(encodeBytes(event, options))
       },
     })
   }

@@ -12,6 +12,12 @@ export const DEFAULT_HEARTBEAT = 15_000
  */
 export const HEARTBEAT_COMMENT = ': heartbeat\n'
 
+/**
+ * The heartbeat comment's bytes, made once: every connection sends the same array, so nothing is
+ * encoded per tick (and the node helper frames it once for all its sockets).
+ */
+export const HEARTBEAT_BYTES: Uint8Array = new TextEncoder().encode(HEARTBEAT_COMMENT)
+
 // setTimeout and setInterval store the delay as a signed 32-bit integer; a larger one fires at
 // once (Node warns with TimeoutOverflowWarning, browsers stay silent).
 const MAX_INTERVAL = 2 ** 31 - 1

@@ -1,6 +1,6 @@
-import { assertValidRetry, createEventStreamHeaders } from '@ssekit/shared'
-import { type EncodableEvent, type EncodeOptions, encode } from './encode.ts'
-import { HEARTBEAT_COMMENT, resolveHeartbeat } from './heartbeat.ts'
+import { createEventStreamHeaders } from '@ssekit/shared'
+import { type EncodableEvent, type EncodeOptions, encodeBytes } from './encode.ts'
+import { HEARTBEAT_BYTES, resolveHeartbeat } from './heartbeat.ts'
 
 /** Options of {@link createEventStreamResponse}. */
 export interface EventStreamResponseOptions extends EncodeOptions {
@@ -26,8 +26,6 @@ export interface EventStreamResponseOptions extends EncodeOptions {
    */
   signal?: AbortSignal | undefined
 }
-
-const utf8 = new TextEncoder()
 
 /** What a source yields: an event, or an event's wire bytes encoded beforehand. */
 type Item = EncodableEvent | Uint8Array
@@ -73,7 +71,8 @@ export function createEventStreamResponse(
   options: EventStreamResponseOptions = {},
 ): Response {
   const { retry, signal, serialize } = options
-  if (retry !== undefined) assertValidRetry(retry)
+  // Encoding the retry block validates it too (INVALID_RETRY).
+  const retryBytes = retry === undefined ? undefined : encodeBytes({ retry })
   const interval = resolveHeartbeat(options.heartbeat)
   const encodeOptions: EncodeOptions = { serialize }
 
@@ -135,12 +134,13 @@ export function createEventStreamResponse(
           return
         }
         signal?.addEventListener('abort', onAbort, { once: true })
-        if (retry !== undefined) c.enqueue(utf8.encode(`retry: ${retry}\n\n`))
+        if (retryBytes !== undefined) c.enqueue(retryBytes)
         if (interval !== false) {
           timer = setInterval(() => {
             // desiredSize is 0 when the queue is empty (highWaterMark 0): a heartbeat is only
             // useful when nothing else waits to be read.
-            if (!finished && (c.desiredSize ?? -1) >= 0) c.enqueue(utf8.encode(HEARTBEAT_COMMENT))
+            // (finish() clears this timer, so the body is never finished here.)
+            if ((c.desiredSize ?? -1) >= 0) c.enqueue(HEARTBEAT_BYTES)
           }, interval)
         }
       },
@@ -168,7 +168,7 @@ export function createEventStreamResponse(
         }
         let bytes: Uint8Array
         try {
-          bytes = utf8.encode(encode(item, encodeOptions))
+          bytes = encodeBytes(item, encodeOptions)
         } catch (error) {
           finish(true, error)
           c.error(error)

@@ -155,3 +155,34 @@ test('a write() replaced by middleware is used: the stream does not go around it
   expect(seen).toStrictEqual(['data: watched\n\n'])
   raw.socket.destroy()
 })
+
+test('a pipelined request, answered while the one before it is still open, streams once it gets the socket', async () => {
+  let finishFirst: (() => void) | undefined
+  let secondOpened = false
+  const { server } = await listen((req, res) => {
+    if (req.url === '/first') {
+      finishFirst = () => res.end('first done')
+      return
+    }
+    secondOpened = true
+    // Not on the socket yet: its headers wait in the response's queue, so it must use res.write().
+    const stream = openEventStream(res, { heartbeat: false })
+    void stream.send({ data: 'second' }).then(() => stream.close())
+  })
+  const socket = connectTcp((server.address() as AddressInfo).port, '127.0.0.1')
+  await once(socket, 'connect')
+  let received = ''
+  socket.setEncoding('latin1')
+  socket.on('data', (data: string) => {
+    received += data
+  })
+  socket.write(`GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n`)
+  await vi.waitUntil(() => finishFirst !== undefined && secondOpened, { timeout: 2000 })
+  finishFirst?.()
+  await vi.waitUntil(() => received.endsWith('0\r\n\r\n') && received.includes('data: second'), {
+    timeout: 2000,
+  })
+  const second = received.slice(received.lastIndexOf('HTTP/1.1 200'))
+  expect(parseChunks(second)).toStrictEqual({ chunks: ['data: second\n\n'], ended: true })
+  socket.destroy()
+})

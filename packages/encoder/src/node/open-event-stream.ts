@@ -1,14 +1,9 @@
 import type { ServerResponse } from 'node:http'
 import type { Http2ServerResponse } from 'node:http2'
-import {
-  assertValidRetry,
-  createEventStreamHeaders,
-  isEventStreamContentType,
-  SSEError,
-} from '@ssekit/shared'
+import { createEventStreamHeaders, isEventStreamContentType, SSEError } from '@ssekit/shared'
 import { type EncodableEvent, type EncodeOptions, encode, encodeComment } from '../encode.ts'
-import { HEARTBEAT_COMMENT, resolveHeartbeat } from '../heartbeat.ts'
-import { createChunkedSocketWrite } from './chunked-socket-write.ts'
+import { HEARTBEAT_BYTES, resolveHeartbeat } from '../heartbeat.ts'
+import { type ChunkedSocketWriter, createChunkedSocketWrite } from './chunked-socket-write.ts'
 
 /** Options of {@link openEventStream}. */
 export interface NodeEventStreamOptions extends EncodeOptions {
@@ -46,7 +41,9 @@ export interface NodeEventStream {
    * Writes wire text that is already encoded, as it is: for servers that encode an event once and
    * send the same bytes to many clients (a broadcast hub encodes once per event instead of once per
    * subscriber). It must be whole, valid `text/event-stream` text, such as `encodeBytes()` or
-   * `encode()` returns; nothing is checked.
+   * `encode()` returns; nothing is checked. Do not change a `Uint8Array` after writing it: on
+   * HTTP/1.1 its framed copy is kept and reused while the array lives, so writing the same
+   * array to many streams frames it once.
    *
    * @param chunk - UTF-8 bytes or text of one or more events or comments
    * @returns a promise that settles as for {@link NodeEventStream.send}
@@ -114,7 +111,8 @@ export function openEventStream(
   options: NodeEventStreamOptions = {},
 ): NodeEventStream {
   const { retry, serialize } = options
-  if (retry !== undefined) assertValidRetry(retry)
+  // Encoding the retry block validates it too (INVALID_RETRY).
+  const retryText = retry === undefined ? undefined : encode({ retry })
   const interval = resolveHeartbeat(options.heartbeat)
   const encodeOptions: EncodeOptions = { serialize }
   // The http2 compatibility response does not share ServerResponse's overloads; both have these.
@@ -143,7 +141,7 @@ export function openEventStream(
     if (timer !== undefined) clearInterval(timer)
     response.off('drain', onDrain)
     response.off('close', cleanup)
-    socket?.off('drain', onDrain)
+    direct?.socket.off('drain', onDrain)
     const error = closedError()
     const settled = waiters
     waiters = []
@@ -153,27 +151,30 @@ export function openEventStream(
   }
 
   // Set once the headers are sent: a shorter way to the socket of a plain HTTP/1.1 response.
-  let socketWrite: ReturnType<typeof createChunkedSocketWrite>
-  /** The socket `socketWrite` writes to, whose 'drain' it waits for. */
-  let socket: { off(event: 'drain', listener: () => void): unknown } | undefined
+  let direct: ChunkedSocketWriter | undefined
 
-  /** Writes through `res.write()`, and flushes what compression or similar middleware holds. */
-  const writeThrough = (chunk: string | Uint8Array): boolean => {
+  /** Writes a chunk, straight to the socket when it can; false when the buffer is now full. */
+  const writeChunk = (chunk: string | Uint8Array): boolean => {
+    const written = direct?.write(chunk)
+    if (written !== undefined) return written
     const ready = response.write(chunk)
+    // compression and similar middleware buffer until flushed.
     if (typeof response.flush === 'function') response.flush()
     return ready
   }
 
+  /** The response was ended or destroyed behind our back ('close' may still be to come). */
+  const isGone = (): boolean => response.writableEnded || response.destroyed
+
   /** Writes wire text or its bytes, flushes it, and settles when the socket can take more. */
   const write = (chunk: string | Uint8Array): Promise<void> => {
     if (isClosed) return Promise.reject(closedError())
-    // The response was ended or destroyed behind our back ('close' is still to come): writing now
-    // would emit an unhandled 'error'.
-    if (response.writableEnded || response.destroyed) {
+    // Writing to a response ended or destroyed behind our back would emit an unhandled 'error'.
+    if (isGone()) {
       cleanup()
       return Promise.reject(closedError())
     }
-    const ready = socketWrite?.(chunk) ?? writeThrough(chunk)
+    const ready = writeChunk(chunk)
     if (ready) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       waiters.push({ resolve, reject })
@@ -213,7 +214,7 @@ export function openEventStream(
   }
 
   // A client that left before we got here: the stream starts closed.
-  if (response.destroyed || response.writableEnded) {
+  if (isGone()) {
     cleanup()
     return stream
   }
@@ -237,30 +238,19 @@ export function openEventStream(
   // Nagle's algorithm would hold small writes back for up to ~40 ms waiting for an ACK. The http2
   // socket is a proxy that refuses socket manipulation, and http2 frames are not delayed that way.
   if (httpVersion.startsWith('1.')) response.socket?.setNoDelay(true)
-  socketWrite = createChunkedSocketWrite(response)
-  if (socketWrite !== undefined && response.socket) {
-    // Its writes fill the socket's buffer, not the response's: the socket says when it drains.
-    socket = response.socket
-    response.socket.on('drain', onDrain)
-  }
+  direct = createChunkedSocketWrite(response)
+  // Direct writes fill the socket's buffer, not the response's: the socket says when it drains.
+  direct?.socket.on('drain', onDrain)
 
   response.on('close', cleanup)
   response.on('drain', onDrain)
-  if (retry !== undefined) void write(`retry: ${retry}\n\n`).catch(ignore)
+  if (retryText !== undefined) void write(retryText).catch(ignore)
   if (interval !== false) {
     timer = setInterval(() => {
-      // Skipped while the buffer is full, and when the response was ended or destroyed behind our
-      // back and 'close' is still to come (a write then would emit an unhandled 'error').
-      if (
-        isClosed ||
-        response.writableNeedDrain ||
-        response.socket?.writableNeedDrain ||
-        response.writableEnded ||
-        response.destroyed
-      ) {
-        return
-      }
-      socketWrite?.(HEARTBEAT_COMMENT) ?? writeThrough(HEARTBEAT_COMMENT)
+      // Skipped while the buffer is full, and when the response is gone with 'close' still to
+      // come (cleanup() clears this timer, so the stream itself is never closed here).
+      if (response.writableNeedDrain || direct?.socket.writableNeedDrain || isGone()) return
+      writeChunk(HEARTBEAT_BYTES)
     }, interval)
   }
   return stream
