@@ -30,15 +30,29 @@ const hub = createHub({
 })
 const handle = createNodeHandler(hub, { heartbeat: 2000, onError: () => streamErrors++ })
 
+/** Whether a chunk is an event's bytes: `id: ` (the hub gives every event an id). */
+function isEvent(chunk: string | Uint8Array): chunk is Uint8Array {
+  return (
+    typeof chunk !== 'string' &&
+    chunk[0] === 0x69 &&
+    chunk[1] === 0x64 &&
+    chunk[2] === 0x3a &&
+    chunk[3] === 0x20
+  )
+}
+
 const server = createServer(async (request, response) => {
   const url = new URL(request.url ?? '/', 'http://localhost')
   if (url.pathname === '/events') {
-    const write = response.write.bind(response) as (chunk: string) => boolean
-    // Chaos: cut an event in the middle and destroy the socket, as a crashing proxy would.
-    ;(response as unknown as { write: (chunk: string) => boolean }).write = (chunk) => {
-      if (typeof chunk === 'string' && chunk.startsWith('id: ') && Math.random() < chaos) {
+    type Chunk = string | Uint8Array
+    const write = response.write.bind(response) as (chunk: Chunk) => boolean
+    // Chaos: cut an event in the middle and destroy the socket, as a crashing proxy would. The
+    // handler writes each event's shared bytes (a Uint8Array starting `id: `); replacing `write`
+    // also keeps the encoder on `res.write()` rather than its direct socket path.
+    ;(response as unknown as { write: (chunk: Chunk) => boolean }).write = (chunk) => {
+      if (isEvent(chunk) && Math.random() < chaos) {
         destroyedMidEvent++
-        write(chunk.slice(0, 1 + Math.floor(Math.random() * (chunk.length - 2))))
+        write(chunk.subarray(0, 1 + Math.floor(Math.random() * (chunk.length - 2))))
         response.destroy()
         return false
       }
