@@ -49,7 +49,7 @@ export interface RetryOptions {
  * - After `failures` attempts in a row that did not open, it is drawn uniformly between the
  *   reconnection time and `min(maxDelay, reconnectionTime * factor ** failures)`: "full jitter",
  *   except that the floor is the reconnection time instead of 0, so a client is never faster than
- *   the spec allows (no reconnect storms).
+ *   the spec allows (no reconnect storms). A reconnection time of 0 grows from `initialDelay`.
  *
  * @param reconnectionTime - the current reconnection time, in milliseconds
  * @param failures - the number of consecutive attempts that did not open a stream
@@ -71,7 +71,10 @@ export function computeRetryDelay(
   if (failures <= 0) return floor
   const factor = options.factor ?? 2
   const maxDelay = options.maxDelay ?? DEFAULT_MAX_RETRY_DELAY
-  const cap = Math.max(floor, Math.min(maxDelay, floor * factor ** failures))
+  // A reconnection time of 0 (`retry: 0`) cannot grow by multiplying: the backoff then grows from
+  // the initial delay instead, or a down server would be retried with no pause at all.
+  const base = floor > 0 ? floor : Math.max(1, options.initialDelay ?? DEFAULT_RETRY_DELAY)
+  const cap = Math.max(floor, Math.min(maxDelay, base * factor ** failures))
   const random = options.random ?? Math.random
   return Math.round(floor + random() * (cap - floor))
 }

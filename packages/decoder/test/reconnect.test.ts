@@ -18,6 +18,16 @@ describe('computeRetryDelay', () => {
     expect(computeRetryDelay(100, 5, { random: () => 0 })).toBe(100)
   })
 
+  test('after a retry of 0, failed attempts still back off, growing from the initial delay', () => {
+    const top = (failures: number, initialDelay?: number) =>
+      computeRetryDelay(0, failures, { random: () => 1, initialDelay })
+    expect([1, 2, 3, 4].map((failures) => top(failures))).toStrictEqual([
+      6000, 12_000, 24_000, 30_000,
+    ])
+    expect([1, 2, 3].map((failures) => top(failures, 0))).toStrictEqual([2, 4, 8])
+    expect(computeRetryDelay(0, 3, { random: () => 0 })).toBe(0)
+  })
+
   test('a server retry above maxDelay still wins', () => {
     expect(computeRetryDelay(60_000, 3, { random: () => 1, maxDelay: 1000 })).toBe(60_000)
   })
