@@ -1,15 +1,15 @@
 import type { ServerSentEvent, SSEError } from '@ssekit/shared'
-import { createDecoder, type Decoder, type DecoderOptions } from './decoder.ts'
+import {
+  createDecoder,
+  type Decoder,
+  type DecoderCallbacks,
+  type DecoderOptions,
+} from './decoder.ts'
 
 /** Options of {@link EventStreamDecoder}: the decoder's limits plus its optional callbacks. */
-export interface EventStreamDecoderOptions extends DecoderOptions {
-  /** Called for every comment line, with one leading space removed. */
-  onComment?: ((comment: string) => void) | undefined
-  /** Called as soon as a valid `retry` field is read. */
-  onRetry?: ((retry: number) => void) | undefined
-  /** Called when a block commits a new last event ID (see `DecoderCallbacks.onId`). */
-  onId?: ((id: string) => void) | undefined
-}
+export interface EventStreamDecoderOptions
+  extends DecoderOptions,
+    Pick<DecoderCallbacks, 'onComment' | 'onRetry' | 'onId'> {}
 
 /**
  * A `TransformStream` from `text/event-stream` chunks (UTF-8 bytes or text) to

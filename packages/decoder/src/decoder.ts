@@ -437,14 +437,14 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
   }
 
   /**
-   * "Parsing an event stream": splits `text[0, length)` into lines ended by CRLF, LF or CR and
-   * processes them; what follows the last line ending is kept in `lineText` (byte chunks pass a
-   * `length` just past their last line ending, and `text` holds none after it). A pending `lineText` is the
+   * "Parsing an event stream": splits `text` into lines ended by CRLF, LF or CR and processes
+   * them; what follows the last line ending is kept in `lineText`. A pending `lineText` is the
    * start of `text`'s first line. Each character is looked at by at most one indexOf per kind of
    * line ending, and a pending line is only ever appended to (V8 makes that a rope, flattened
    * once when the line ends), so a long line in tiny chunks stays linear.
    */
-  function scan(text: string, length: number, textOffset: number, isBytes: boolean): void {
+  function scan(text: string, textOffset: number, isBytes: boolean): void {
+    const length = text.length
     if (length === 0) return
     let start = 0
     if (!started) {
@@ -571,7 +571,7 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
     // A character cut off here decodes to U+FFFD, as at the end of a streaming decode.
     const tail = fastDecoder.decode(lineBytes.subarray(0, lineByteLength))
     lineByteLength = 0
-    scan(tail, tail.length, consumed, true)
+    scan(tail, consumed, true)
   }
 
   /**
@@ -606,7 +606,7 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
       const textOffset = consumed + last + 1 - lineByteLength
       const text = decodeLines(lineBytes.subarray(0, lineByteLength))
       lineByteLength = 0
-      scan(text, text.length, textOffset, true)
+      scan(text, textOffset, true)
       if (failed) return
       // A CR that is the chunk's last byte may be half a CRLF.
       afterCR = last === length - 1 && chunk[last] === CR
@@ -658,7 +658,7 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
       return
     }
     keepCutCharacter(bytes, cut, total)
-    scan(text, text.length, textOffset, true)
+    scan(text, textOffset, true)
     // When a cut character was kept, a CR ending the text was not the chunk's last byte, so the
     // next chunk cannot complete a CRLF with it.
     if (lineByteLength !== 0) afterCR = false
@@ -713,7 +713,7 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
         // Bytes of an unfinished line from earlier byte chunks come first.
         flushLineBytes()
         if (failed) return
-        scan(chunk, chunk.length, consumed, false)
+        scan(chunk, consumed, false)
         consumed += chunk.length
       } else {
         feedBytes(chunk)

@@ -47,8 +47,7 @@ export interface EventSourceEventMap {
  * https://html.spec.whatwg.org/multipage/server-sent-events.html#the-eventsource-interface
  *
  * Differences from the standard, all opt-in or invisible to standard code: failed attempts back
- * off (the standard waits the reconnection time every time), and status 204 closes like any
- * other failure.
+ * off (the standard waits the reconnection time every time).
  *
  * @example
  * ```ts
