@@ -1,10 +1,11 @@
 import { encodeBytes } from '@ssekit/encoder'
 import type { HubEvent } from './hub.ts'
 
-// Keyed by the event object itself: the transports hand the same stored record to every
-// subscriber, so one entry serves the whole fan-out and goes away with the record (when history
-// drops it and no subscriber still holds it). A WeakMap rather than a field on the record, so the
-// events users receive keep exactly their documented fields.
+// Keyed by the event object itself: live delivery (both transports) and the memory transport's
+// replay hand the same stored record to every subscriber, so one entry serves the whole fan-out
+// and goes away with the record (when history drops it and no subscriber still holds it). A
+// Redis replay page makes new records, encoded once per replaying subscriber. A WeakMap rather
+// than a field on the record, so the events users receive keep exactly their documented fields.
 const encoded = new WeakMap<HubEvent, Uint8Array>()
 
 /**

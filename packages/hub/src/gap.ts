@@ -29,15 +29,34 @@ export interface GapEvent {
  * Turns a transport's gap notice into the event sent to a subscriber.
  *
  * @param gap - the notice
+ * @param topics - the topics to name: the notice's own, or the subscriber's when the transport
+ * could not tell which lost events
  * @returns an `ssekit-gap` event whose data is {@link GapEventData} as JSON
  */
-export function createGapEvent(gap: TransportGap): GapEvent {
+export function createGapEvent(
+  gap: TransportGap,
+  topics: readonly string[] = gap.topics,
+): GapEvent {
   const data: GapEventData = {
     reason: gap.reason,
-    topics: [...gap.topics],
+    topics: [...topics],
     lastEventId: gap.lastEventId,
   }
   return { id: gap.id, event: GAP_EVENT, data: JSON.stringify(data) }
+}
+
+/**
+ * The event a subscriber to `subscribed` receives for a gap notice. A notice that names no topics
+ * (the Redis transport cannot tell which topics a lost history held) names every subscribed
+ * topic, as documented. (Not cached: a replay's notice goes to one subscriber, and a live one
+ * names each subscriber's own topics.)
+ *
+ * @param gap - the notice
+ * @param subscribed - the subscriber's topics
+ * @returns the `ssekit-gap` event
+ */
+export function gapEventFor(gap: TransportGap, subscribed: readonly string[]): GapEvent {
+  return createGapEvent(gap, gap.topics.length === 0 ? subscribed : gap.topics)
 }
 
 /**

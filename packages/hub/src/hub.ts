@@ -1,6 +1,6 @@
 import { type EncodableEvent, serializeData } from '@ssekit/encoder'
 import { assertValidEventType, assertValidRetry, SSEError } from '@ssekit/shared'
-import { createGapEvent, type GapEvent, isGap } from './gap.ts'
+import { type GapEvent, gapEventFor, isGap } from './gap.ts'
 import { createMemoryTransport, type MemoryTransportOptions } from './memory-transport.ts'
 import { assertValidTopic } from './topic.ts'
 import type { HubTransport, TransportEntry, TransportItem } from './transport.ts'
@@ -318,7 +318,7 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
     for (;;) {
       const item = this.#shift()
       if (item === undefined) break
-      if (this.#accept(item)) return Promise.resolve({ done: false, value: toEvent(item) })
+      if (this.#accept(item)) return Promise.resolve({ done: false, value: this.#toEvent(item) })
     }
     return new Promise((resolve, reject) => {
       this.#waiter = resolve
@@ -351,7 +351,7 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
         break
       }
       this.#cursor = result.value.id
-      return { done: false, value: toEvent(result.value) }
+      return { done: false, value: this.#toEvent(result.value) }
     }
     if (this.#phase === 'done') return this.#finish()
     return this.#nextLive()
@@ -372,7 +372,7 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
       if (!this.#accept(item)) return
       this.#waiter = undefined
       this.#rejectWaiter = undefined
-      waiter({ done: false, value: toEvent(item) })
+      waiter({ done: false, value: this.#toEvent(item) })
       return
     }
     if (this.#queue.length - this.#head >= this.#context.maxQueueLength) {
@@ -486,7 +486,13 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
     return item
   }
 
+  /** The event this subscriber is given for an item: the entry itself, or its gap event. */
+  #toEvent(item: TransportItem): HubEvent {
+    return isGap(item) ? gapEventFor(item, this.topics) : item
+  }
+
   /** Whether a live item is new to this subscriber; advances the cursor when it is. */
+
   #accept(item: TransportItem): boolean {
     if (!this.#inOrder && this.#cursor !== '') {
       const order = this.#context.transport.compare(item.id, this.#cursor)
@@ -503,8 +509,4 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
     this.#cursor = item.id
     return true
   }
-}
-
-function toEvent(item: TransportItem): HubEvent {
-  return isGap(item) ? createGapEvent(item) : item
 }

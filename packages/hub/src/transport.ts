@@ -32,7 +32,10 @@ export interface TransportGap {
   readonly id: string
   /** Why events are missing. */
   readonly reason: GapReason
-  /** The topics that lost events; every subscribed topic when the transport cannot tell. */
+  /**
+   * The topics that lost events; empty when the transport cannot tell (a live notice of a lost
+   * Redis history), and the hub then names each subscriber's own topics.
+   */
   readonly topics: readonly string[]
   /** The id the subscriber resumed from, or `''` for a live notice. */
   readonly lastEventId: string
