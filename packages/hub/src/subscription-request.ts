@@ -1,3 +1,4 @@
+import { quoteValue } from '@ssekit/shared'
 import { isValidTopic, MAX_TOPIC_LENGTH } from './topic.ts'
 
 /**
@@ -70,7 +71,7 @@ export async function resolveSubscriptionRequest<R>(
     return {
       ok: false,
       status: 400,
-      message: `Invalid topic ${JSON.stringify(invalid.slice(0, 40))}: use 1 to ${MAX_TOPIC_LENGTH} characters without whitespace, control characters or commas.`,
+      message: `Invalid topic ${quoteValue(invalid)}: use 1 to ${MAX_TOPIC_LENGTH} characters without whitespace, control characters or commas.`,
     }
   }
   const unique = [...new Set(topics)]
