@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { type AddressInfo, connect as connectTcp, type Socket } from 'node:net'
 import { expect, test, vi } from 'vitest'
 import { encodeBytes, encodeComment } from '../src/encode.ts'
@@ -17,14 +17,8 @@ interface Raw {
   waitFor(predicate: (text: string) => boolean): Promise<void>
 }
 
-/** Serves one event stream per request and sends `request` over a raw TCP connection. */
-async function openRaw(
-  request: string,
-  onStream: (stream: NodeEventStream, res: ServerResponse, req: IncomingMessage) => void,
-): Promise<Raw> {
-  const { server } = await listen((req, res) =>
-    onStream(openEventStream(res, { heartbeat: false }), res, req),
-  )
+/** Sends `request` to `server` over a raw TCP connection and collects the raw response. */
+async function connectRaw(server: Server, request: string): Promise<Raw> {
   const socket = connectTcp((server.address() as AddressInfo).port, '127.0.0.1')
   await once(socket, 'connect')
   let received = ''
@@ -37,15 +31,24 @@ async function openRaw(
     socket,
     text: () => received,
     async waitFor(predicate) {
-      for (let turn = 0; turn < 200 && !predicate(received); turn++) {
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
+      await vi.waitUntil(() => predicate(received), { timeout: 2000 }).catch(() => {})
       expect(
         predicate(received),
         `never received what was awaited; got ${JSON.stringify(received)}`,
       ).toBe(true)
     },
   }
+}
+
+/** Serves one event stream per request and sends `request` over a raw TCP connection. */
+async function openRaw(
+  request: string,
+  onStream: (stream: NodeEventStream, res: ServerResponse, req: IncomingMessage) => void,
+): Promise<Raw> {
+  const { server } = await listen((req, res) =>
+    onStream(openEventStream(res, { heartbeat: false }), res, req),
+  )
+  return connectRaw(server, request)
 }
 
 const GET_11 = 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'
@@ -101,28 +104,15 @@ test('one Uint8Array written to several streams is framed once and sent as the s
     streams.push(openEventStream(res, { heartbeat: false }))
     sockets.push(res.socket as Socket)
   })
-  const port = (server.address() as AddressInfo).port
-  const clients = await Promise.all(
-    [1, 2].map(async () => {
-      const socket = connectTcp(port, '127.0.0.1')
-      let text = ''
-      socket.setEncoding('latin1')
-      socket.on('data', (data: string) => {
-        text += data
-      })
-      socket.write(GET_11)
-      return { socket, text: () => text }
-    }),
-  )
-  while (streams.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+  const clients = await Promise.all([1, 2].map(() => connectRaw(server, GET_11)))
+  await vi.waitUntil(() => streams.length === 2, { timeout: 2000 })
   const writes = sockets.map((socket) => vi.spyOn(socket, 'write'))
   await Promise.all(streams.map((stream) => stream.write(shared)))
   const [first, second] = writes.map((write) => write.mock.calls[0]?.[0])
   expect(first).toBeInstanceOf(Uint8Array)
   expect(second).toBe(first)
   for (const client of clients) {
-    while (!client.text().includes('{"n":1}'))
-      await new Promise((resolve) => setTimeout(resolve, 5))
+    await client.waitFor((text) => text.includes('{"n":1}'))
     expect(parseChunks(client.text()).chunks).toStrictEqual([latin1(shared)])
     client.socket.destroy()
   }
@@ -169,20 +159,14 @@ test('a pipelined request, answered while the one before it is still open, strea
     const stream = openEventStream(res, { heartbeat: false })
     void stream.send({ data: 'second' }).then(() => stream.close())
   })
-  const socket = connectTcp((server.address() as AddressInfo).port, '127.0.0.1')
-  await once(socket, 'connect')
-  let received = ''
-  socket.setEncoding('latin1')
-  socket.on('data', (data: string) => {
-    received += data
-  })
-  socket.write(`GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n`)
+  const raw = await connectRaw(
+    server,
+    'GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n',
+  )
   await vi.waitUntil(() => finishFirst !== undefined && secondOpened, { timeout: 2000 })
   finishFirst?.()
-  await vi.waitUntil(() => received.endsWith('0\r\n\r\n') && received.includes('data: second'), {
-    timeout: 2000,
-  })
-  const second = received.slice(received.lastIndexOf('HTTP/1.1 200'))
+  await raw.waitFor((text) => text.endsWith('0\r\n\r\n') && text.includes('data: second'))
+  const second = raw.text().slice(raw.text().lastIndexOf('HTTP/1.1 200'))
   expect(parseChunks(second)).toStrictEqual({ chunks: ['data: second\n\n'], ended: true })
-  socket.destroy()
+  raw.socket.destroy()
 })
