@@ -111,3 +111,24 @@ describe('long lines in small chunks (byte search for the line end)', () => {
     )
   })
 })
+
+describe('byte chunks and text chunks mixed', () => {
+  test('a character cut off by a text chunk decodes to U+FFFD, and the next bytes decode clean', () => {
+    const result = collect([
+      // Non-ASCII first, so the decoder prefers ICU for what follows.
+      utf8.encode('data: é中😀\n\n'),
+      // A line that ends mid-character when the text chunk comes.
+      concat(utf8.encode('data: a'), new Uint8Array([0xc3])),
+      '\n\n',
+      utf8.encode('data: ok\n\n'),
+    ])
+    expect(result.events.map((event) => event.data)).toStrictEqual(['é中😀', 'a\uFFFD', 'ok'])
+  })
+})
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}

@@ -1,0 +1,106 @@
+import { latin1Slice } from './native-bytes.ts'
+
+/**
+ * Decodes bytes exactly as the WHATWG "UTF-8 decode without BOM" does (invalid sequences become
+ * U+FFFD; a BOM is kept), each call on its own: nothing carries over from one call to the next.
+ * Which native decoder does the work changes only the speed.
+ */
+export interface Utf8Decoder {
+  decode(bytes: Uint8Array): string
+  /** True when the last decoded text is known to be ASCII (it was checked to be, for speed). */
+  readonly ascii: boolean
+}
+
+/**
+ * Lines of at least this many bytes of ASCII become strings through Node's `latin1Slice`, which
+ * keeps strings of over about 1 MB (its `EXTERN_APEX`) outside V8's heap.
+ */
+const EXTERNAL_STRING = 1024 * 1024
+
+/**
+ * Whether `bytes` is all ASCII. It ORs four bytes at a time where the view is aligned, several
+ * times faster than a byte loop and far cheaper than the decoding it lets us skip.
+ */
+function isAscii(bytes: Uint8Array): boolean {
+  const length = bytes.length
+  let bits = 0
+  let i = 0
+  const head = Math.min(length, (4 - (bytes.byteOffset & 3)) & 3)
+  for (; i < head; i++) bits |= bytes[i] as number
+  const words = (length - i) >> 2
+  if (words > 0) {
+    const view = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words)
+    for (let k = 0; k < words; k++) bits |= view[k] as number
+    i += words * 4
+  }
+  for (; i < length; i++) bits |= bytes[i] as number
+  return (bits & 0x80808080) === 0
+}
+
+/**
+ * Where the character cut by the end of `bytes[0, length)` starts, or `length` when the bytes
+ * end with a whole character (or with invalid bytes, which decode alike either way). Cutting
+ * right before a byte that is not a continuation byte (10xxxxxx) never changes what a UTF-8
+ * decoder outputs, so the two parts can be decoded separately; and a streaming decoder given
+ * bytes up to that point holds no state afterwards.
+ */
+export function completeLength(bytes: Uint8Array, length: number): number {
+  const stop = length > 3 ? length - 3 : 0
+  for (let i = length - 1; i >= stop; i--) {
+    const byte = bytes[i] as number
+    if (byte < 0x80) return length
+    if (byte >= 0xc0) {
+      // A lead byte: 110xxxxx starts 2 bytes, 1110xxxx 3, 11110xxx 4.
+      const size = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2
+      return length - i < size ? i : length
+    }
+  }
+  return length
+}
+
+/**
+ * Creates a {@link Utf8Decoder} that picks the fastest native route for the text it sees:
+ * - Node 20's `TextDecoder` fast path for ASCII, but only on a decoder never given
+ *   `stream: true` (v20.20 turns the fast path off for good after one: `kUTF8FastPath &&= !stream`);
+ * - ICU, about 2× faster on multi-byte text, through a second decoder that is given
+ *   `stream: true` only for bytes that end on a whole character, after which it holds no state;
+ * - `latin1Slice` for megabyte runs of ASCII where the runtime has a native one.
+ *
+ * @returns the decoder
+ */
+export function createUtf8Decoder(): Utf8Decoder {
+  // `ignoreBOM`: a BOM is text here; stripping the stream's one leading BOM is the caller's job.
+  const fastDecoder = new TextDecoder('utf-8', { ignoreBOM: true })
+  let icuDecoder: TextDecoder | undefined
+  /** True while the last decoded bytes held non-ASCII text, so ICU should decode the next ones. */
+  let preferIcu = false
+  const stream = { stream: true }
+  let ascii = false
+
+  function decode(bytes: Uint8Array): string {
+    const length = bytes.length
+    ascii = length >= EXTERNAL_STRING && latin1Slice !== undefined && isAscii(bytes)
+    if (ascii && latin1Slice !== undefined) {
+      preferIcu = false
+      return latin1Slice.call(bytes, 0, length)
+    }
+    // Bytes ending on a whole character leave the streaming ICU decoder with no state.
+    if (preferIcu && completeLength(bytes, length) === length) {
+      icuDecoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
+      const text = icuDecoder.decode(bytes, stream)
+      // As many code units as bytes: ASCII again (or invalid bytes, each one U+FFFD).
+      if (text.length === length) preferIcu = false
+      return text
+    }
+    const text = fastDecoder.decode(bytes)
+    preferIcu = text.length !== length
+    return text
+  }
+
+  return {
+    decode,
+    get ascii(): boolean {
+      return ascii
+    },
+  }
+}
