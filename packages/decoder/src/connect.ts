@@ -1,5 +1,6 @@
 import {
   CONTENT_TYPE,
+  clampTimerDelay,
   isEventStreamContentType,
   isSSEError,
   type ServerSentEvent,
@@ -394,7 +395,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
           `Nothing arrived from ${href} for ${idleTimeout} ms (idleTimeout); reconnecting. Have the server send comments as a heartbeat more often than that.`,
         ),
       )
-    }, idleTimeout)
+    }, clampTimerDelay(idleTimeout))
   }
 
   /** Ends the connection for good. `byUser` drops undelivered events and skips onClose. */
@@ -457,7 +458,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
   function sleep(delay: number): Promise<void> {
     return new Promise<void>((resolve) => {
       wakeRetry = resolve
-      retryTimer = setTimeout(resolve, delay)
+      retryTimer = setTimeout(resolve, clampTimerDelay(delay))
     }).then(() => {
       wakeRetry = undefined
       retryTimer = undefined

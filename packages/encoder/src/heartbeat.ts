@@ -1,3 +1,5 @@
+import { MAX_TIMER_DELAY } from '@ssekit/shared'
+
 /**
  * The default heartbeat interval of the stream helpers, in milliseconds. Fifteen seconds stays
  * well under the idle timeouts of common proxies and load balancers (nginx 60 s, AWS ALB 60 s,
@@ -18,10 +20,6 @@ export const HEARTBEAT_COMMENT = ': heartbeat\n'
  */
 export const HEARTBEAT_BYTES: Uint8Array = new TextEncoder().encode(HEARTBEAT_COMMENT)
 
-// setTimeout and setInterval store the delay as a signed 32-bit integer; a larger one fires at
-// once (Node warns with TimeoutOverflowWarning, browsers stay silent).
-const MAX_INTERVAL = 2 ** 31 - 1
-
 /**
  * Checks a `heartbeat` option and applies its default.
  *
@@ -32,9 +30,9 @@ const MAX_INTERVAL = 2 ** 31 - 1
 export function resolveHeartbeat(heartbeat: number | false | undefined): number | false {
   if (heartbeat === undefined) return DEFAULT_HEARTBEAT
   if (heartbeat === false) return false
-  if (typeof heartbeat !== 'number' || !(heartbeat > 0 && heartbeat <= MAX_INTERVAL)) {
+  if (typeof heartbeat !== 'number' || !(heartbeat > 0 && heartbeat <= MAX_TIMER_DELAY)) {
     throw new RangeError(
-      `The heartbeat ${String(heartbeat)} must be a number of milliseconds between 1 and ${MAX_INTERVAL}, or false to send none.`,
+      `The heartbeat ${String(heartbeat)} must be a number of milliseconds between 1 and ${MAX_TIMER_DELAY}, or false to send none.`,
     )
   }
   return heartbeat

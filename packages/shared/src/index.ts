@@ -24,3 +24,4 @@ export {
   createEventStreamHeaders,
   isEventStreamContentType,
 } from './headers.ts'
+export { clampTimerDelay, MAX_TIMER_DELAY } from './timer-delay.ts'

@@ -1,4 +1,4 @@
-import { SSEError } from '@ssekit/shared'
+import { clampTimerDelay, SSEError } from '@ssekit/shared'
 import { createClient, type RedisClientOptions } from 'redis'
 import { createEpoch } from '../epoch.ts'
 import type {
@@ -189,7 +189,7 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
             `Redis did not answer ${what} within ${timeout} ms; check that it is up (a timed-out publish may still be stored).`,
           ),
         )
-      }, timeout)
+      }, clampTimerDelay(timeout))
       run().then(
         (value) => {
           clearTimeout(timer)
@@ -292,7 +292,7 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
         stats.readerErrors++
         report(error)
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, retryDelay)
+          const timer = setTimeout(resolve, clampTimerDelay(retryDelay))
           wake = () => {
             clearTimeout(timer)
             resolve()
@@ -394,7 +394,7 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
         await Promise.race([
           main.close().catch(() => {}),
           new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, timeout)
+            timer = setTimeout(resolve, clampTimerDelay(timeout))
           }),
         ])
         clearTimeout(timer)
