@@ -24,6 +24,23 @@ export type FetchFunction = (input: string, init: RequestInit) => Promise<Respon
 /** Request headers, or a function returning them that is called before every (re)connect. */
 export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
 
+/**
+ * An event as {@link connect} delivers it: the decoded event plus the last event ID in effect
+ * when it was dispatched, as `MessageEvent.lastEventId` in `EventSource`. Save `lastEventId` after
+ * handling an event and pass it back as {@link ConnectOptions.lastEventId} to resume exactly
+ * after that event (after a page reload, say): `Connection.lastEventId` may already be further
+ * on, since the decoder reads ahead of the event being handled.
+ */
+export interface ConnectionEvent extends ServerSentEvent {
+  /**
+   * The spec's "last event ID string" at this event's dispatch: this event's own `id` when it
+   * had one; else the id of the latest block before it that carried one (an id-only block
+   * without data counts, and moves the cursor of the events after it); `''` before any id, or
+   * after an empty `id:` field.
+   */
+  lastEventId: string
+}
+
 /** Options of {@link connect}: the request, the retry policy and the callbacks. */
 export interface ConnectOptions {
   /**
@@ -103,7 +120,7 @@ export interface ConnectOptions {
    * Called with every event, in order. Without it, events are kept for async iteration, and the
    * body is read only as fast as the loop takes them.
    */
-  onEvent?: ((event: ServerSentEvent) => void) | undefined
+  onEvent?: ((event: ConnectionEvent) => void) | undefined
   /** Called with every comment line, such as a server's heartbeat. */
   onComment?: ((comment: string) => void) | undefined
   /**
@@ -133,7 +150,7 @@ export interface ConnectOptions {
  * `for await`; leaving the loop closes it. When the connection fails for good, the loop throws
  * the error (unless `onError` returned `false`).
  */
-export interface Connection extends AsyncIterable<ServerSentEvent> {
+export interface Connection extends AsyncIterable<ConnectionEvent> {
   /** 0 while connecting or waiting to reconnect, 1 while a stream is open, 2 once closed. */
   readonly readyState: ReadyState
   /** The spec's last event ID string: the id sent as `Last-Event-ID` on the next reconnect. */
@@ -147,7 +164,7 @@ export interface Connection extends AsyncIterable<ServerSentEvent> {
    */
   close(): void
   /** Iterates over the events. One loop at a time; `break` closes the connection. */
-  [Symbol.asyncIterator](): AsyncIterator<ServerSentEvent, undefined>
+  [Symbol.asyncIterator](): AsyncIterator<ConnectionEvent, undefined>
 }
 
 /** The part of `document` that `pauseWhenHidden` uses. */
@@ -295,12 +312,12 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
   /** Whether a loop is iterating now. */
   let iterating = false
   /** Events waiting for the loop; `queueHead` is the index of the next one. */
-  let queue: ServerSentEvent[] = []
+  let queue: ConnectionEvent[] = []
   let queueHead = 0
   /** The loop's pending `next()`, when it waits for an event. */
   let pendingNext:
     | {
-        resolve: (result: IteratorResult<ServerSentEvent, undefined>) => void
+        resolve: (result: IteratorResult<ConnectionEvent, undefined>) => void
         reject: (error: unknown) => void
       }
     | undefined
@@ -345,8 +362,13 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
     return queue.length - queueHead
   }
 
-  function deliver(event: ServerSentEvent): void {
+  function deliver(decoded: ServerSentEvent): void {
     if (closed) return
+    // The decoder calls this from its dispatch, after step 1 set the last event ID string, so
+    // its lastEventId is this event's: read it now, before the decoder reads further. The
+    // decoder's event is fresh and ours, so it takes the field instead of being copied.
+    const event = decoded as ConnectionEvent
+    event.lastEventId = decoder.lastEventId
     if (onEvent !== undefined) {
       guard(() => onEvent(event))
       if (closed) return
@@ -648,10 +670,10 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
     }
   }
 
-  const iterator: AsyncIterator<ServerSentEvent, undefined> = {
-    next(): Promise<IteratorResult<ServerSentEvent, undefined>> {
+  const iterator: AsyncIterator<ConnectionEvent, undefined> = {
+    next(): Promise<IteratorResult<ConnectionEvent, undefined>> {
       if (queued() > 0) {
-        const value = queue[queueHead] as ServerSentEvent
+        const value = queue[queueHead] as ConnectionEvent
         queueHead++
         if (queued() === 0) {
           queue = []
@@ -675,7 +697,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
         pendingNext = { resolve, reject }
       })
     },
-    return(): Promise<IteratorResult<ServerSentEvent, undefined>> {
+    return(): Promise<IteratorResult<ConnectionEvent, undefined>> {
       iterating = false
       close()
       return Promise.resolve({ value: undefined, done: true })
@@ -712,7 +734,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
     },
     url: href,
     close,
-    [Symbol.asyncIterator](): AsyncIterator<ServerSentEvent, undefined> {
+    [Symbol.asyncIterator](): AsyncIterator<ConnectionEvent, undefined> {
       if (iterating && !closed)
         throw new TypeError('This connection is already being iterated by a loop.')
       iterating = true

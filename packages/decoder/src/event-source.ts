@@ -121,8 +121,9 @@ export class EventSource extends EventTarget {
             new MessageEvent(event.event ?? 'message', {
               data: event.data,
               origin: this.#origin,
-              // The spec's persistent "last event ID string", not only this event's own id.
-              lastEventId: this.#connection.lastEventId,
+              // The spec's persistent "last event ID string" at this dispatch, not only this
+              // event's own id.
+              lastEventId: event.lastEventId,
             }),
           )
         },

@@ -7,6 +7,7 @@
 
 export type {
   Connection,
+  ConnectionEvent,
   ConnectOptions,
   FetchFunction,
   HeadersOption,

@@ -96,7 +96,7 @@ const connectClient: ClientUnderTest = {
           type: 'message',
           event: event.event ?? 'message',
           data: event.data,
-          lastEventId: connection.lastEventId,
+          lastEventId: event.lastEventId,
         })
         options.onEvent?.(event)
       },

@@ -23,9 +23,10 @@ test('for await yields the events across reconnects, and break closes the connec
     seen.push(event)
     if (seen.length === 2) break
   }
+  // The second event has no id of its own: its cursor is the id sent before the reconnect.
   expect(seen).toStrictEqual([
-    { id: '1', data: 'a' },
-    { event: 'tick', data: 'b' },
+    { id: '1', data: 'a', lastEventId: '1' },
+    { event: 'tick', data: 'b', lastEventId: '1' },
   ])
   expect(connection.readyState).toBe(2)
   await (await server.request(1)).socketClosed
@@ -164,7 +165,7 @@ test('a custom fetch receives the spec request: no-store cache, follow redirects
     first = event
     break
   }
-  expect(first).toStrictEqual({ data: 'from mock' })
+  expect(first).toStrictEqual({ data: 'from mock', lastEventId: '' })
   const [url, init] = calls[0] ?? []
   expect(url).toBe('http://127.0.0.1:9/events?x=1')
   expect(init?.cache).toBe('no-store')
