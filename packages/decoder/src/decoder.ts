@@ -119,7 +119,7 @@ export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptio
     else throw error
   }
 
-  const reader = createLineReader(interpreter.line, fail, maxLineLength)
+  const reader = createLineReader(interpreter.line, interpreter.dispatch, fail, maxLineLength)
 
   return {
     feed(chunk: string | Uint8Array): void {

@@ -24,6 +24,8 @@ export interface Interpreter {
    * grew past `maxEventSize`.
    */
   line(text: string, start: number, end: number, ascii: boolean): boolean
+  /** "If the line is empty (a blank line): dispatch the event." */
+  dispatch(): void
   /** Drops the block being read, as at the end of a stream; the last event ID is kept. */
   endStream(): void
   /** Forgets everything, the last event ID too (back to the initial one). */
@@ -241,6 +243,7 @@ export function createInterpreter(
 
   return {
     line,
+    dispatch,
     endStream(): void {
       // "If the file ends in the middle of an event, before the final empty line, the incomplete
       // event is not dispatched": the block's buffers go, and an id it carried was never

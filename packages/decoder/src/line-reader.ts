@@ -77,17 +77,20 @@ function unitPastLimit(text: string, limit: number): number {
 /**
  * Creates the line reader of one stream.
  *
- * @param onLine - where lines go
+ * @param onLine - where lines that are not blank go
+ * @param onBlankLine - called for each blank line (which dispatches an event)
  * @param fail - called once when a limit breaks; the reader then ignores input until `endStream`
  * @param maxLineLength - the most bytes a line may hold, its line ending not counted
  * @returns the reader
  */
 export function createLineReader(
   onLine: LineHandler,
+  onBlankLine: () => void,
   fail: LimitFailure,
   maxLineLength: number,
 ): LineReader {
-  const utf8 = createUtf8Decoder()
+  // Plain functions, called directly: see LineHandler.
+  const { decode: decodeUtf8, wasAscii } = createUtf8Decoder()
 
   // Stream state.
   /** True once the first character of this stream was seen, so only one leading BOM is stripped. */
@@ -252,12 +255,15 @@ export function createLineReader(
         failTextLine(text, start, end, textOffset)
         return length
       }
-      let ok: boolean
+      let ok = true
       if (lineText.length !== 0) {
         const line = lineText + text.slice(start, end)
         lineText = ''
         lineBytes = 0
         ok = onLine(line, 0, line.length, false)
+      } else if (start === end) {
+        // Blank lines are every other line of most streams: one call less for each.
+        onBlankLine()
       } else {
         ok = onLine(text, start, end, ascii)
       }
@@ -290,8 +296,8 @@ export function createLineReader(
   function scanRegion(bytes: Uint8Array, from: number, to: number, offset: number): void {
     regionBytes = bytes
     regionFrom = from
-    const text = utf8.decode(bytes.subarray(from, to))
-    scan(text, offset, true, utf8.ascii)
+    const text = decodeUtf8(bytes.subarray(from, to))
+    scan(text, offset, true, wasAscii())
     regionBytes = undefined
   }
 
@@ -435,11 +441,11 @@ export function createLineReader(
       pendingLength = 0
     }
     const cut = completeLength(bytes, length)
-    const text = utf8.decode(bytes.subarray(0, cut))
+    const text = decodeUtf8(bytes.subarray(0, cut))
     const hadText = lineText.length !== 0
     regionBytes = bytes
     regionFrom = 0
-    const tail = scan(text, offset, true, utf8.ascii)
+    const tail = scan(text, offset, true, wasAscii())
     regionBytes = undefined
     if (failed) return
     if (tail < text.length) {
@@ -470,7 +476,7 @@ export function createLineReader(
       if (failed) return
       const length = chunk.length
       if (length === 0) return
-      const before = unfinishedBytes()
+      const before = lineBytes === -1 ? unfinishedBytes() : lineBytes
       if (length < SMALL_CHUNK || before >= LONG_LINE || before + length > maxLineLength) {
         readAsBytes(chunk)
       } else {
@@ -487,7 +493,7 @@ export function createLineReader(
         pendingLength = 0
         if (lineBytes !== -1) lineBytes -= length
         const start = lineStart
-        scan(utf8.decode(pending.subarray(0, length)), consumed - length, false, false)
+        scan(decodeUtf8(pending.subarray(0, length)), consumed - length, false, false)
         if (lineText.length !== 0) lineStart = start
       }
       if (failed) return

@@ -6,9 +6,9 @@ import { latin1Slice } from './native-bytes.ts'
  * Which native decoder does the work changes only the speed.
  */
 export interface Utf8Decoder {
-  decode(bytes: Uint8Array): string
+  decode: (bytes: Uint8Array) => string
   /** True when the last decoded text is known to be ASCII (it was checked to be, for speed). */
-  readonly ascii: boolean
+  wasAscii: () => boolean
 }
 
 /**
@@ -97,10 +97,5 @@ export function createUtf8Decoder(): Utf8Decoder {
     return text
   }
 
-  return {
-    decode,
-    get ascii(): boolean {
-      return ascii
-    },
-  }
+  return { decode, wasAscii: () => ascii }
 }
