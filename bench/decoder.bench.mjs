@@ -317,7 +317,7 @@ export async function run() {
     'and decoded once per line (1–16-byte chunks ~3× faster than decoding each); a line past',
     "32 KiB is kept as bytes and decoded once, since V8 allocates large strings slowly; a long line's",
     "chunks are searched for CR/LF with Node's `Buffer` `indexOf`/`lastIndexOf` (memchr, ~30 GB/s,",
-    "against ~0.6 GB/s for a loop); `data:`, `event:` and `id:` lines are recognised by char codes",
+    'against ~0.6 GB/s for a loop); `data:`, `event:` and `id:` lines are recognised by char codes',
     '(~15% on data-heavy streams); the line handler is a plain function, not a method (~10%). `multi-byte`',
     "is bound by ICU decoding for both (Node 20's fast path is ~2× slower than ICU on such text,",
     'so the decoder switches to ICU while the text is not ASCII); `large-json` by V8 allocating',
