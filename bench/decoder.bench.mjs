@@ -5,6 +5,9 @@
  * tests check the very fixtures measured here.
  */
 import { deepStrictEqual, strictEqual } from 'node:assert'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { createDecoder } from '@ssekit/decoder'
@@ -92,11 +95,31 @@ async function bundleSize(code) {
 const fmt = (value, digits = 0) => value.toFixed(digits)
 
 /**
+ * Checks that both decoders produce the workload's expected events, or their speed means nothing.
+ */
+function verify(workload) {
+  // Called after the timing on purpose: a run that keeps every event alive (as this check does)
+  // leads V8 to pretenure the allocation sites of events and strings, and a process that did so
+  // before timing ran both decoders 2–5× slower (scavenges promoting ~16 MB each, seen with
+  // --trace-gc): the bimodal results of earlier runs. Clients that stream events and let them go
+  // never get there.
+  const ours = []
+  runOurs(workload.chunks, ours)
+  deepStrictEqual(ours, workload.events, `${workload.name}: @ssekit/decoder`)
+  const theirs = []
+  runParser(workload.chunks, theirs)
+  strictEqual(theirs.length, workload.events.length, `${workload.name}: eventsource-parser`)
+  for (let i = 0; i < theirs.length; i++) {
+    strictEqual(theirs[i].data, workload.events[i].data, `${workload.name}: eventsource-parser`)
+  }
+}
+
+/**
  * Verifies and times one workload, in a process of its own: after one workload, V8's code for
  * both decoders is specialised to it (one- or two-byte strings, chunk sizes), which would skew
  * the next workload's numbers, so each gets a fresh process.
  */
-async function measureWorkload(name) {
+async function measureWorkload(name, ratioOnly = false) {
   const { createWorkloads } = await loadGenerators()
   const workload = createWorkloads().find((candidate) => candidate.name === name)
 
@@ -136,6 +159,10 @@ async function measureWorkload(name) {
       best.theirs,
       timeRound(() => runParser(workload.chunks), wall.theirs),
     )
+  }
+  if (ratioOnly) {
+    verify(workload)
+    return { ...best, wallOurs: median(wall.ours), wallTheirs: median(wall.theirs) }
   }
   // The floor: work any decoder that hands out flat strings must do, timed alone, each part by
   // the fastest native way this runtime has for the text. Two parts, each a lower bound:
@@ -220,27 +247,33 @@ async function measureWorkload(name) {
     result.quarterPerByte = small / bytes
     result.fullPerByte = large / workload.bytes
   }
-  // Both decoders must produce the expected events, or their speed means nothing. This runs after
-  // the timing on purpose: a run that keeps every event alive (as this check does) leads V8 to
-  // pretenure the allocation sites of events and strings, and a process that did so before timing
-  // ran both decoders 2–5× slower (scavenges promoting ~16 MB each, seen with --trace-gc): the
-  // bimodal results of earlier runs. Clients that stream events and let them go never get there.
-  const ours = []
-  runOurs(workload.chunks, ours)
-  deepStrictEqual(ours, workload.events, `${workload.name}: @ssekit/decoder`)
-  const theirs = []
-  runParser(workload.chunks, theirs)
-  strictEqual(theirs.length, workload.events.length, `${workload.name}: eventsource-parser`)
-  for (let i = 0; i < theirs.length; i++) {
-    strictEqual(theirs[i].data, workload.events[i].data, `${workload.name}: eventsource-parser`)
-  }
-
+  verify(workload)
   return result
 }
 
-// Worker mode: `node --expose-gc decoder.bench.mjs <workload>` prints one workload's result.
+// Worker mode: `node --expose-gc decoder.bench.mjs <workload> [ratio]` prints one workload's
+// result (only the two decoders' times with `ratio`).
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
-  process.stdout.write(JSON.stringify(await measureWorkload(process.argv[2])))
+  process.stdout.write(
+    JSON.stringify(await measureWorkload(process.argv[2], process.argv[3] === 'ratio')),
+  )
+}
+
+/**
+ * Other Node binaries to time the two decoders on: SSEKIT_BENCH_NODES (paths, separated by
+ * `:`), else the Node 22 and 24 that `pnpm test:runtimes` installs, when it has run.
+ */
+function otherNodes() {
+  if (process.env.SSEKIT_BENCH_NODES) return process.env.SSEKIT_BENCH_NODES.split(':')
+  const cache = fileURLToPath(
+    new URL('../tests/runtimes/node_modules/.cache/ssekit-runtimes/', import.meta.url),
+  )
+  if (!existsSync(cache)) return []
+  return readdirSync(cache)
+    .filter((entry) => entry.startsWith('node-'))
+    .sort()
+    .map((entry) => join(cache, entry, 'node_modules/node/bin/node'))
+    .filter((path) => existsSync(path))
 }
 
 export async function run() {
@@ -278,6 +311,21 @@ export async function run() {
   const wallGeomean = Math.exp(wallLogSum / workloads.length)
   const cpuGeomean = Math.exp(cpuLogSum / workloads.length)
 
+  // The same two decoders on other Node versions: their TextDecoder and string costs differ.
+  const versionRows = []
+  for (const node of otherNodes()) {
+    const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
+    const ratios = workloads.map((workload) => {
+      const result = runInProcess(import.meta.url, workload.name, ['ratio'], node)
+      return result.wallTheirs / result.wallOurs
+    })
+    const geomean = Math.exp(ratios.reduce((sum, r) => sum + Math.log(r), 0) / ratios.length)
+    console.log(`Node ${version}: ${ratios.map((r) => fmt(r, 2)).join(' ')} (${fmt(geomean, 2)}×)`)
+    versionRows.push(
+      `| Node ${version} | ${ratios.map((r) => `${fmt(r, 2)}×`).join(' | ')} | **${fmt(geomean, 2)}×** |`,
+    )
+  }
+
   const perByteSmall = quarterPerByte
   const perByteLarge = fullPerByte
 
@@ -301,6 +349,21 @@ export async function run() {
     ...rows,
     `| **geometric mean** | | | | **${fmt(wallGeomean, 2)}×** | ${fmt(cpuGeomean, 2)}× | | |`,
     '',
+    ...(versionRows.length === 0
+      ? []
+      : [
+          'The wall ratio on other Node versions (same harness, no floors; installed by',
+          '`pnpm test:runtimes`, or named in `SSEKIT_BENCH_NODES`). The tricks above are tuned to',
+          "Node 20's TextDecoder; from Node 24 a streaming `TextDecoder` keeps its fast path and",
+          'decodes large chunks faster than a whole-line decode, so eventsource-parser gains on',
+          'large and line-heavy events there:',
+          '',
+          `| Node | ${workloads.map((w) => w.name).join(' | ')} | geometric mean |`,
+          `| --- | ${workloads.map(() => '---:').join(' | ')} | ---: |`,
+          `| Node ${process.version} (above) | ${workloads.map((w) => `${fmt(results.get(w.name).wallTheirs / results.get(w.name).wallOurs, 2)}×`).join(' | ')} | **${fmt(wallGeomean, 2)}×** |`,
+          ...versionRows,
+          '',
+        ]),
     'Floor: work any decoder that hands out flat strings must do, timed alone by the fastest native',
     "way measured for the text (`TextDecoder`, a streaming one, or Node's `Buffer` slices): decoding",
     'every chunk as it arrives, or making each ≥ 64 KiB data string from its bytes, whichever is',

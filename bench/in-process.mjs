@@ -8,12 +8,14 @@ import { fileURLToPath } from 'node:url'
  *
  * @param benchUrl - the bench module's `import.meta.url`
  * @param workload - the workload name its worker mode takes
+ * @param extraArgs - more arguments for the worker
+ * @param node - the Node binary to run it with (this one by default)
  * @returns the parsed result
  */
-export function runInProcess(benchUrl, workload) {
+export function runInProcess(benchUrl, workload, extraArgs = [], node = process.execPath) {
   const output = execFileSync(
-    process.execPath,
-    ['--expose-gc', fileURLToPath(benchUrl), workload],
+    node,
+    ['--expose-gc', fileURLToPath(benchUrl), workload, ...extraArgs],
     { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
   )
   return JSON.parse(output)
