@@ -1,5 +1,6 @@
+import { createUtf8Decoder } from '#platform'
 import { firstLineEnd, lastLineEnd } from './line-end.ts'
-import { completeLength, createUtf8Decoder } from './utf8-decoder.ts'
+import { completeLength } from './utf8.ts'
 import { utf8Length } from './utf8-length.ts'
 
 /**

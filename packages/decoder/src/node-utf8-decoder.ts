@@ -1,15 +1,5 @@
 import { latin1Slice } from './native-bytes.ts'
-
-/**
- * Decodes bytes exactly as the WHATWG "UTF-8 decode without BOM" does (invalid sequences become
- * U+FFFD; a BOM is kept), each call on its own: nothing carries over from one call to the next.
- * Which native decoder does the work changes only the speed.
- */
-export interface Utf8Decoder {
-  decode: (bytes: Uint8Array) => string
-  /** True when the last decoded text is known to be ASCII (it was checked to be, for speed). */
-  wasAscii: () => boolean
-}
+import { completeLength, type Utf8Decoder } from './utf8.ts'
 
 /**
  * Lines of at least this many bytes of ASCII become strings through Node's `latin1Slice`, which
@@ -38,28 +28,8 @@ function isAscii(bytes: Uint8Array): boolean {
 }
 
 /**
- * Where the character cut by the end of `bytes[0, length)` starts, or `length` when the bytes
- * end with a whole character (or with invalid bytes, which decode alike either way). Cutting
- * right before a byte that is not a continuation byte (10xxxxxx) never changes what a UTF-8
- * decoder outputs, so the two parts can be decoded separately; and a streaming decoder given
- * bytes up to that point holds no state afterwards.
- */
-export function completeLength(bytes: Uint8Array, length: number): number {
-  const stop = length > 3 ? length - 3 : 0
-  for (let i = length - 1; i >= stop; i--) {
-    const byte = bytes[i] as number
-    if (byte < 0x80) return length
-    if (byte >= 0xc0) {
-      // A lead byte: 110xxxxx starts 2 bytes, 1110xxxx 3, 11110xxx 4.
-      const size = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2
-      return length - i < size ? i : length
-    }
-  }
-  return length
-}
-
-/**
- * Creates a {@link Utf8Decoder} that picks the fastest native route for the text it sees:
+ * Creates the Node (and Bun) {@link Utf8Decoder}: it picks the fastest native route for the
+ * text it sees:
  * - Node 20's `TextDecoder` fast path for ASCII, but only on a decoder never given
  *   `stream: true` (v20.20 turns the fast path off for good after one: `kUTF8FastPath &&= !stream`);
  * - ICU, about 2× faster on multi-byte text, through a second decoder that is given
