@@ -6,8 +6,8 @@ import {
   type DecoderOptions,
 } from './decoder.ts'
 
-/** Options of {@link EventStreamDecoder}: the decoder's limits plus its optional callbacks. */
-export interface EventStreamDecoderOptions
+/** Options of {@link EventDecoderStream}: the decoder's limits plus its optional callbacks. */
+export interface EventDecoderStreamOptions
   extends DecoderOptions,
     Pick<DecoderCallbacks, 'onComment' | 'onRetry' | 'onId'> {}
 
@@ -22,19 +22,19 @@ export interface EventStreamDecoderOptions
  * @example
  * ```ts
  * const response = await fetch('/events')
- * for await (const event of response.body.pipeThrough(new EventStreamDecoder())) {
+ * for await (const event of response.body.pipeThrough(new EventDecoderStream())) {
  *   console.log(event.data)
  * }
  * ```
  */
-export class EventStreamDecoder extends TransformStream<Uint8Array | string, ServerSentEvent> {
+export class EventDecoderStream extends TransformStream<Uint8Array | string, ServerSentEvent> {
   /** The decoder doing the work, kept for `lastEventId`. */
   readonly #decoder: Decoder
 
   /**
    * @param options - limits, the initial last event ID, and comment/retry/id callbacks
    */
-  constructor(options: EventStreamDecoderOptions = {}) {
+  constructor(options: EventDecoderStreamOptions = {}) {
     let controller!: TransformStreamDefaultController<ServerSentEvent>
     let error: SSEError | undefined
     const decoder = createDecoder(

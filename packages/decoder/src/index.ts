@@ -17,8 +17,8 @@ export { connect } from './connect.ts'
 export { decode } from './decode.ts'
 export type { Decoder, DecoderCallbacks, DecoderOptions } from './decoder.ts'
 export { createDecoder, DEFAULT_MAX_LENGTH } from './decoder.ts'
-export type { EventStreamDecoderOptions } from './decoder-stream.ts'
-export { EventStreamDecoder } from './decoder-stream.ts'
+export type { EventDecoderStreamOptions } from './decoder-stream.ts'
+export { EventDecoderStream } from './decoder-stream.ts'
 export type {
   EventHandler,
   EventSourceEventMap,

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { EventStreamDecoder } from '../src/decoder-stream.ts'
+import { EventDecoderStream } from '../src/decoder-stream.ts'
 
 const utf8 = new TextEncoder()
 
@@ -9,7 +9,7 @@ async function readAll<T>(stream: ReadableStream<T>): Promise<T[]> {
   return out
 }
 
-test('EventStreamDecoder turns byte and text chunks into events and discards an unfinished one', async () => {
+test('EventDecoderStream turns byte and text chunks into events and discards an unfinished one', async () => {
   const bytes = utf8.encode('\uFEFFid: 7\nevent: é\ndata: 😀\n\ndata: b\r\n\r\ndata: unfinished')
   const source = new ReadableStream<Uint8Array | string>({
     start(controller) {
@@ -27,15 +27,15 @@ test('EventStreamDecoder turns byte and text chunks into events and discards an 
     },
   })
   const comments: string[] = []
-  const decoderStream = new EventStreamDecoder({ onComment: (c) => comments.push(c) })
+  const decoderStream = new EventDecoderStream({ onComment: (c) => comments.push(c) })
   const events = await readAll(source.pipeThrough(decoderStream))
   expect(events).toStrictEqual([{ id: '7', event: 'é', data: '😀' }, { data: 'b' }])
   expect(decoderStream.lastEventId).toBe('7')
 })
 
-test('EventStreamDecoder reports comments, retries and ids through its options', async () => {
+test('EventDecoderStream reports comments, retries and ids through its options', async () => {
   const seen: string[] = []
-  const decoderStream = new EventStreamDecoder({
+  const decoderStream = new EventDecoderStream({
     onComment: (comment) => seen.push(`comment ${comment}`),
     onRetry: (retry) => seen.push(`retry ${retry}`),
     onId: (id) => seen.push(`id ${id}`),

@@ -1,7 +1,7 @@
 import { isSSEError, type SSEError } from '@ssekit/shared'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { createDecoder } from '../src/decoder.ts'
-import { EventStreamDecoder } from '../src/decoder-stream.ts'
+import { EventDecoderStream } from '../src/decoder-stream.ts'
 import { collect, cutAt } from './decode-helpers.ts'
 
 const utf8 = new TextEncoder()
@@ -60,7 +60,7 @@ describe('limits', () => {
     )
   })
 
-  test('EventStreamDecoder errors its stream with the typed error', async () => {
+  test('EventDecoderStream errors its stream with the typed error', async () => {
     const source = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(utf8.encode('data: a\n\n'))
@@ -68,7 +68,7 @@ describe('limits', () => {
         controller.close()
       },
     })
-    const reader = source.pipeThrough(new EventStreamDecoder({ maxLineLength: 20 })).getReader()
+    const reader = source.pipeThrough(new EventDecoderStream({ maxLineLength: 20 })).getReader()
     expect(await reader.read()).toStrictEqual({ done: false, value: { data: 'a' } })
     const failure = await reader.read().then(
       () => undefined,

@@ -1,6 +1,6 @@
 /**
  * The long-line property of long-lines.property.test.ts through the stream APIs: the
- * `EventStreamDecoder` transform, and `connect()` reading a real `node:http` server on
+ * `EventDecoderStream` transform, and `connect()` reading a real `node:http` server on
  * 127.0.0.1 that writes the stream in `write()`s of random sizes.
  */
 import { createServer, type Server } from 'node:http'
@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { fc, test } from '@fast-check/vitest'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { connect } from '../src/connect.ts'
-import { EventStreamDecoder } from '../src/decoder-stream.ts'
+import { EventDecoderStream } from '../src/decoder-stream.ts'
 import { chunkedLine, lineContent, lineEnding, lineSize } from './line-arbitraries.ts'
 
 const RUNS = Number(process.env.LONG_LINE_RUNS ?? 300)
@@ -23,7 +23,7 @@ function expectLine(data: string[], value: Uint8Array): void {
   expect(data[1] === decodeWhole(value)).toBe(true)
 }
 
-describe('EventStreamDecoder', () => {
+describe('EventDecoderStream', () => {
   test.prop([lineSize, lineContent, lineEnding, fc.integer(), fc.integer({ min: 0, max: 7 })], {
     numRuns: Math.ceil(RUNS / 6),
   })(
@@ -40,7 +40,7 @@ describe('EventStreamDecoder', () => {
         },
       })
       const data: string[] = []
-      for await (const event of source.pipeThrough(new EventStreamDecoder())) data.push(event.data)
+      for await (const event of source.pipeThrough(new EventDecoderStream())) data.push(event.data)
       expectLine(data, value)
     },
     RUNS * 400,

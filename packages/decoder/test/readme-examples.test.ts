@@ -16,7 +16,7 @@ test('examples/read-events.ts logs events until "done"', async () => {
   expect(logs(log)).toStrictEqual([['greet: hello'], ['message: {"n":1}']])
 })
 
-test('examples/decoder-stream.ts pipes a body through EventStreamDecoder', async () => {
+test('examples/decoder-stream.ts pipes a body through EventDecoderStream', async () => {
   const log = vi.spyOn(console, 'log').mockImplementation(() => {})
   await import('../examples/decoder-stream.ts')
   expect(logs(log)).toStrictEqual([['#1: first'], ['#2: second']])

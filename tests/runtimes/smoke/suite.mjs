@@ -105,12 +105,12 @@ export async function runSuite(modules, env) {
   )
   test(
     'modules',
-    '@ssekit/decoder exports createDecoder, decode, EventStreamDecoder, readEvents, connect, EventSource',
+    '@ssekit/decoder exports createDecoder, decode, EventDecoderStream, readEvents, connect, EventSource',
     () => {
       expectFunctions(decoder, [
         'createDecoder',
         'decode',
-        'EventStreamDecoder',
+        'EventDecoderStream',
         'readEvents',
         'connect',
         'EventSource',
@@ -167,13 +167,13 @@ export async function runSuite(modules, env) {
   )
   test(
     'roundtrip',
-    'the corpus survives EventEncoderStream → 3-byte chunks → EventStreamDecoder',
+    'the corpus survives EventEncoderStream → 3-byte chunks → EventDecoderStream',
     async () => {
       const events = await collect(
         streamOf(CORPUS.map((entry) => entry.send))
           .pipeThrough(new encoder.EventEncoderStream())
           .pipeThrough(rechunk(3))
-          .pipeThrough(new decoder.EventStreamDecoder()),
+          .pipeThrough(new decoder.EventDecoderStream()),
       )
       assertEvents(events, EXPECTED)
     },
