@@ -5,6 +5,9 @@
  * @module
  */
 
+// One error API in every package: a user of this package alone needs no @ssekit/shared.
+export type { ServerSentEvent, SSEErrorCode } from '@ssekit/shared'
+export { isSSEError, SSEError } from '@ssekit/shared'
 export type {
   Connection,
   ConnectionEvent,

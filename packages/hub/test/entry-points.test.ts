@@ -16,10 +16,12 @@ test('the public API of each entry point is exactly this list', async () => {
     'HUB_DEFAULTS',
     'MAX_TOPIC_LENGTH',
     'MEMORY_DEFAULTS',
+    'SSEError',
     'assertValidTopic',
     'createFetchHandler',
     'createHub',
     'createMemoryTransport',
+    'isSSEError',
     'isValidTopic',
   ])
   expect(Object.keys(await import('@ssekit/hub/node')).sort()).toEqual(['createNodeHandler'])

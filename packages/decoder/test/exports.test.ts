@@ -1,0 +1,25 @@
+import { expect, test } from 'vitest'
+
+test('the public API of @ssekit/decoder is exactly this list', async () => {
+  expect(Object.keys(await import('@ssekit/decoder')).sort()).toEqual([
+    'DEFAULT_MAX_LENGTH',
+    'DEFAULT_MAX_RETRY_DELAY',
+    'DEFAULT_RETRY_DELAY',
+    'EventDecoderStream',
+    'EventSource',
+    'SSEError',
+    'SSEResponseError',
+    'connect',
+    'createDecoder',
+    'decode',
+    'isSSEError',
+    'readEvents',
+  ])
+})
+
+test('the error class is the one of @ssekit/shared, so instanceof agrees across packages', async () => {
+  const decoder = await import('@ssekit/decoder')
+  const shared = await import('@ssekit/shared')
+  expect(decoder.SSEError).toBe(shared.SSEError)
+  expect(decoder.isSSEError).toBe(shared.isSSEError)
+})
