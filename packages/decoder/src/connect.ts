@@ -1,11 +1,11 @@
 import {
   CONTENT_TYPE,
-  clampTimerDelay,
   isEventStreamContentType,
   isSSEError,
   type ServerSentEvent,
   SSEError,
 } from '@ssekit/shared'
+import { clampTimerDelay } from '@ssekit/shared/internal'
 import { createDecoder, type DecoderOptions } from './decoder.ts'
 import {
   computeRetryDelay,

@@ -1,4 +1,5 @@
-import { quoteValue, SSEError, type SSEErrorCode } from '@ssekit/shared'
+import { SSEError, type SSEErrorCode } from '@ssekit/shared'
+import { quoteValue } from '@ssekit/shared/internal'
 
 /**
  * The error a client reports when the server answers with something that is not an event stream:

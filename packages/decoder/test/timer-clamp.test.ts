@@ -2,7 +2,7 @@
  * A `retry:` or an option beyond what timers take (2^31 − 1 ms) must not wrap around into an
  * immediate timer (defect 2 of issue #12): the clients clamp every delay they schedule.
  */
-import { MAX_TIMER_DELAY } from '@ssekit/shared'
+import { MAX_TIMER_DELAY } from '@ssekit/shared/internal'
 import { describe, expect, onTestFinished, test, vi } from 'vitest'
 import { clients } from './client-matrix.ts'
 import { createFaultServer, hold, stream } from './fault-server.ts'

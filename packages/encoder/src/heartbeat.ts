@@ -1,4 +1,4 @@
-import { MAX_TIMER_DELAY } from '@ssekit/shared'
+import { MAX_TIMER_DELAY } from '@ssekit/shared/internal'
 
 /**
  * The default heartbeat interval of the stream helpers, in milliseconds. Fifteen seconds stays

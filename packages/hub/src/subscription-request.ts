@@ -1,4 +1,4 @@
-import { quoteValue } from '@ssekit/shared'
+import { quoteValue } from '@ssekit/shared/internal'
 import { isValidTopic, MAX_TOPIC_LENGTH } from './topic.ts'
 
 /**

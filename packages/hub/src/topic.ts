@@ -1,4 +1,5 @@
-import { quoteValue, SSEError } from '@ssekit/shared'
+import { SSEError } from '@ssekit/shared'
+import { quoteValue } from '@ssekit/shared/internal'
 
 /** The longest topic name the hub accepts, in UTF-16 code units. */
 export const MAX_TOPIC_LENGTH = 256

@@ -4,18 +4,15 @@
  * @module
  */
 export type { SSEErrorCode, SSEErrorOptions, SSEField } from './errors.ts'
-export { isSSEError, quoteValue, SSEError } from './errors.ts'
+export { isSSEError, SSEError } from './errors.ts'
 export type { ServerSentEvent } from './event.ts'
 export {
   assertValidEventType,
   assertValidId,
   assertValidRetry,
-  CR,
   isValidEventType,
   isValidId,
   isValidRetry,
-  LF,
-  NUL,
 } from './fields.ts'
 export type { EventStreamHeadersOptions } from './headers.ts'
 export {
@@ -24,4 +21,3 @@ export {
   createEventStreamHeaders,
   isEventStreamContentType,
 } from './headers.ts'
-export { clampTimerDelay, MAX_TIMER_DELAY } from './timer-delay.ts'

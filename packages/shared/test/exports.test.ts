@@ -4,21 +4,26 @@ test('the public API of @ssekit/shared is exactly this list', async () => {
   expect(Object.keys(await import('@ssekit/shared')).sort()).toEqual([
     'CONTENT_TYPE',
     'CONTENT_TYPE_HEADER',
-    'CR',
-    'LF',
-    'MAX_TIMER_DELAY',
-    'NUL',
     'SSEError',
     'assertValidEventType',
     'assertValidId',
     'assertValidRetry',
-    'clampTimerDelay',
     'createEventStreamHeaders',
     'isEventStreamContentType',
     'isSSEError',
     'isValidEventType',
     'isValidId',
     'isValidRetry',
+  ])
+})
+
+test('@ssekit/shared/internal holds only what the packages share with each other', async () => {
+  expect(Object.keys(await import('@ssekit/shared/internal')).sort()).toEqual([
+    'CR',
+    'LF',
+    'MAX_TIMER_DELAY',
+    'NUL',
+    'clampTimerDelay',
     'quoteValue',
   ])
 })

@@ -1,4 +1,5 @@
-import { clampTimerDelay, SSEError } from '@ssekit/shared'
+import { SSEError } from '@ssekit/shared'
+import { clampTimerDelay } from '@ssekit/shared/internal'
 import { createClient, type RedisClientOptions } from 'redis'
 import { createEpoch } from '../epoch.ts'
 import type {

@@ -1,0 +1,10 @@
+/**
+ * Helpers the ssekit packages share with each other, not API: they may change in any release.
+ * Import from `@ssekit/shared` instead; nothing here is documented for applications.
+ *
+ * @internal
+ * @module
+ */
+export { quoteValue } from './errors.ts'
+export { CR, LF, NUL } from './fields.ts'
+export { clampTimerDelay, MAX_TIMER_DELAY } from './timer-delay.ts'
