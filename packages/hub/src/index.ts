@@ -2,7 +2,8 @@
  * A Server-Sent Events broadcast hub: topics, bounded history, exact `Last-Event-ID` replay across
  * several topics, slow-consumer protection, and a fetch-style handler. The `node:http` handler is
  * in `@ssekit/hub/node`; the Redis Streams transport, for many server instances, in
- * `@ssekit/hub/redis`.
+ * `@ssekit/hub/redis`; the interface of a transport, for its implementers, in
+ * `@ssekit/hub/transport`.
  *
  * @module
  */
@@ -27,12 +28,5 @@ export type { MemoryTransportOptions } from './memory-transport.ts'
 export { createMemoryTransport, MEMORY_DEFAULTS } from './memory-transport.ts'
 export type { AuthorizeResult, HandlerOptions } from './subscription-request.ts'
 export { assertValidTopic, isValidTopic, MAX_TOPIC_LENGTH } from './topic.ts'
-export type {
-  GapReason,
-  HubTransport,
-  TransportEntry,
-  TransportGap,
-  TransportItem,
-  TransportListener,
-  TransportMessage,
-} from './transport.ts'
+// A gap event's `reason`; the transport interface itself is in `@ssekit/hub/transport`.
+export type { GapReason } from './transport.ts'

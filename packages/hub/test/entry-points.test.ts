@@ -25,6 +25,8 @@ test('the public API of each entry point is exactly this list', async () => {
     'isValidTopic',
   ])
   expect(Object.keys(await import('@ssekit/hub/node')).sort()).toEqual(['createNodeHandler'])
+  // Types only: the transport interface for implementers.
+  expect(Object.keys(await import('@ssekit/hub/transport'))).toEqual([])
   expect(Object.keys(await import('@ssekit/hub/redis')).sort()).toEqual([
     'REDIS_DEFAULTS',
     'createRedisTransport',
