@@ -9,8 +9,8 @@ import { clampTimerDelay } from '@ssekit/shared/internal'
 import { createDecoder, type DecoderOptions } from './decoder.ts'
 import {
   computeRetryDelay,
-  DEFAULT_RETRY_DELAY,
   isIdempotentMethod,
+  RETRY_DEFAULTS,
   type RetryOptions,
 } from './reconnect.ts'
 import { SSEResponseError } from './response-error.ts'
@@ -292,7 +292,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
   /** True once close() ran or the connection failed for good: nothing is delivered after. */
   let closed = false
   /** The spec's reconnection time: initialDelay, replaced by each valid `retry:` field. */
-  let reconnectionTime = retryOptions.initialDelay ?? DEFAULT_RETRY_DELAY
+  let reconnectionTime = retryOptions.initialDelay ?? RETRY_DEFAULTS.initialDelay
   /** The error a decoder limit raised while feeding the current chunk. */
   let decoderError: SSEError | undefined
   /** The controller of the request in flight; aborting it aborts the fetch and the body. */

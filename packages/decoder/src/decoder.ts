@@ -70,8 +70,11 @@ export interface Decoder {
   readonly lastEventId: string
 }
 
-/** Default for {@link DecoderOptions.maxLineLength} and {@link DecoderOptions.maxEventSize}. */
-export const DEFAULT_MAX_LENGTH: number = 16 * 1024 * 1024
+/** The defaults of {@link DecoderOptions}: 16 MiB (16,777,216 bytes) for each limit. */
+export const DECODER_DEFAULTS: { readonly maxLineLength: number; readonly maxEventSize: number } = {
+  maxLineLength: 16 * 1024 * 1024,
+  maxEventSize: 16 * 1024 * 1024,
+}
 
 /**
  * Creates an incremental decoder implementing the WHATWG HTML "Server-sent events" parsing
@@ -96,8 +99,8 @@ export const DEFAULT_MAX_LENGTH: number = 16 * 1024 * 1024
  */
 export function createDecoder(callbacks: DecoderCallbacks, options: DecoderOptions = {}): Decoder {
   const { onError } = callbacks
-  const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LENGTH
-  const maxEventSize = options.maxEventSize ?? DEFAULT_MAX_LENGTH
+  const maxLineLength = options.maxLineLength ?? DECODER_DEFAULTS.maxLineLength
+  const maxEventSize = options.maxEventSize ?? DECODER_DEFAULTS.maxEventSize
   const interpreter = createInterpreter(callbacks, maxEventSize, options.lastEventId ?? '')
 
   function fail(code: 'LINE_TOO_LONG' | 'EVENT_TOO_LARGE', offset: number): void {

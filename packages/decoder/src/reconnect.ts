@@ -1,8 +1,13 @@
-/** The reconnection time before the server sends a `retry:` field, in milliseconds (3 s, as browsers use). */
-export const DEFAULT_RETRY_DELAY: number = 3000
-
-/** The longest a backed-off reconnection waits by default, in milliseconds (30 s). */
-export const DEFAULT_MAX_RETRY_DELAY: number = 30_000
+/**
+ * The defaults of {@link RetryOptions}, in milliseconds: `initialDelay` 3 s (the reconnection
+ * time before the server sends a `retry:` field, as browsers use), `maxDelay` 30 s (the cap of
+ * the backoff), and the backoff `factor` 2.
+ */
+export const RETRY_DEFAULTS: {
+  readonly initialDelay: number
+  readonly maxDelay: number
+  readonly factor: number
+} = { initialDelay: 3000, maxDelay: 30_000, factor: 2 }
 
 /**
  * How a client reconnects. The spec's rule comes first: after the connection is lost, wait the
@@ -69,11 +74,11 @@ export function computeRetryDelay(
 ): number {
   const floor = Math.max(0, reconnectionTime)
   if (failures <= 0) return floor
-  const factor = options.factor ?? 2
-  const maxDelay = options.maxDelay ?? DEFAULT_MAX_RETRY_DELAY
+  const factor = options.factor ?? RETRY_DEFAULTS.factor
+  const maxDelay = options.maxDelay ?? RETRY_DEFAULTS.maxDelay
   // A reconnection time of 0 (`retry: 0`) cannot grow by multiplying: the backoff then grows from
   // the initial delay instead, or a down server would be retried with no pause at all.
-  const base = floor > 0 ? floor : Math.max(1, options.initialDelay ?? DEFAULT_RETRY_DELAY)
+  const base = floor > 0 ? floor : Math.max(1, options.initialDelay ?? RETRY_DEFAULTS.initialDelay)
   const cap = Math.max(floor, Math.min(maxDelay, base * factor ** failures))
   const random = options.random ?? Math.random
   return Math.round(floor + random() * (cap - floor))

@@ -2,11 +2,10 @@ import { expect, test } from 'vitest'
 
 test('the public API of @ssekit/decoder is exactly this list', async () => {
   expect(Object.keys(await import('@ssekit/decoder')).sort()).toEqual([
-    'DEFAULT_MAX_LENGTH',
-    'DEFAULT_MAX_RETRY_DELAY',
-    'DEFAULT_RETRY_DELAY',
+    'DECODER_DEFAULTS',
     'EventDecoderStream',
     'EventSource',
+    'RETRY_DEFAULTS',
     'SSEError',
     'SSEResponseError',
     'connect',

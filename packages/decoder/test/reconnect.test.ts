@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect } from 'vitest'
-import { computeRetryDelay, DEFAULT_MAX_RETRY_DELAY, isIdempotentMethod } from '../src/reconnect.ts'
+import { computeRetryDelay, isIdempotentMethod, RETRY_DEFAULTS } from '../src/reconnect.ts'
 
 describe('computeRetryDelay', () => {
   test('with no failed attempt the delay is exactly the reconnection time', () => {
@@ -33,7 +33,7 @@ describe('computeRetryDelay', () => {
   })
 
   test('maxDelay defaults to 30 s', () => {
-    expect(computeRetryDelay(3000, 10, { random: () => 1 })).toBe(DEFAULT_MAX_RETRY_DELAY)
+    expect(computeRetryDelay(3000, 10, { random: () => 1 })).toBe(RETRY_DEFAULTS.maxDelay)
   })
 
   test.prop([

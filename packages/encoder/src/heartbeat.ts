@@ -1,11 +1,11 @@
 import { MAX_TIMER_DELAY } from '@ssekit/shared/internal'
 
 /**
- * The default heartbeat interval of the stream helpers, in milliseconds. Fifteen seconds stays
- * well under the idle timeouts of common proxies and load balancers (nginx 60 s, AWS ALB 60 s,
- * Heroku 55 s) while costing a dozen bytes every quarter minute.
+ * The defaults of the stream helpers' options: `heartbeat`, the interval of heartbeat comments,
+ * 15 s. That stays well under the idle timeouts of common proxies and load balancers (nginx 60 s,
+ * AWS ALB 60 s, Heroku 55 s) while costing a dozen bytes every quarter minute.
  */
-export const DEFAULT_HEARTBEAT = 15_000
+export const EVENT_STREAM_DEFAULTS: { readonly heartbeat: number } = { heartbeat: 15_000 }
 
 /**
  * The comment line a heartbeat writes. Clients ignore comments; it only keeps the connection and
@@ -28,7 +28,7 @@ export const HEARTBEAT_BYTES: Uint8Array = new TextEncoder().encode(HEARTBEAT_CO
  * @throws RangeError when the interval is not a positive number of milliseconds that timers accept
  */
 export function resolveHeartbeat(heartbeat: number | false | undefined): number | false {
-  if (heartbeat === undefined) return DEFAULT_HEARTBEAT
+  if (heartbeat === undefined) return EVENT_STREAM_DEFAULTS.heartbeat
   if (heartbeat === false) return false
   if (typeof heartbeat !== 'number' || !(heartbeat > 0 && heartbeat <= MAX_TIMER_DELAY)) {
     throw new RangeError(

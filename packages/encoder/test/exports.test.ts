@@ -2,7 +2,7 @@ import { expect, test } from 'vitest'
 
 test('the public API of @ssekit/encoder is exactly this list', async () => {
   expect(Object.keys(await import('@ssekit/encoder')).sort()).toEqual([
-    'DEFAULT_HEARTBEAT',
+    'EVENT_STREAM_DEFAULTS',
     'EventEncoderStream',
     'HEARTBEAT_COMMENT',
     'SSEError',
