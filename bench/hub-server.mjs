@@ -21,7 +21,7 @@ let subscribers
 let listener
 
 if (kind === 'ssekit') {
-  const hub = createHub({ history: { maxEvents: 1000 } })
+  const hub = createHub({ history: { maxEventsPerTopic: 1000 } })
   const handle = createNodeHandler(hub, { heartbeat: false })
   broadcast = (data) => {
     void hub.publish('bench', { data })

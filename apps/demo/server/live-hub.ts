@@ -27,7 +27,7 @@ const HISTORY_EVENTS = 1000
  * @returns the hub, ready to publish to and to serve
  */
 export function createLiveHub(): LiveHub {
-  const hub = createHub({ transport: createMemoryTransport({ maxEvents: HISTORY_EVENTS }) })
+  const hub = createHub({ transport: createMemoryTransport({ maxEventsPerTopic: HISTORY_EVENTS }) })
   const handle = createNodeHandler(hub, {
     topics: () => [LIVE_TOPIC],
     onError: (error) => console.error('The live stream failed:', error),

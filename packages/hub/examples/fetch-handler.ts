@@ -1,6 +1,6 @@
 import { createFetchHandler, createHub } from '@ssekit/hub'
 
-export const hub = createHub({ history: { maxEvents: 500 } })
+export const hub = createHub({ history: { maxEventsPerTopic: 500 } })
 
 // A fetch-style handler: `export default { fetch }` for Bun and Deno, `app.get('/events',
 // (c) => events(c.req.raw))` in Hono, and so on.

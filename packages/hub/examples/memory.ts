@@ -1,7 +1,7 @@
 import { createHub, GAP_EVENT } from '@ssekit/hub'
 
 // One process, history in memory: the last 1,000 events of each topic, for at most 5 minutes.
-const hub = createHub({ history: { maxEvents: 1000, maxAge: 5 * 60_000 } })
+const hub = createHub({ history: { maxEventsPerTopic: 1000, maxAge: 5 * 60_000 } })
 
 const first = await hub.publish('orders', { event: 'created', data: { id: 1 } })
 await hub.publish('stock', { event: 'changed', data: { sku: 'A', left: 3 } })

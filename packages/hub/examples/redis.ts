@@ -7,7 +7,7 @@ export const hub = createHub({
   transport: createRedisTransport({
     url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     namespace: 'chat',
-    maxEvents: 50_000, // retained for replay, all topics of the namespace together
+    maxEventsPerNamespace: 50_000, // retained for replay, all topics of the namespace together
     maxAge: 60 * 60_000, // one hour
     timeout: 2000, // publish fails with TRANSPORT_TIMEOUT after 2 s
     onError: (error) => console.warn(error.code, error.message),

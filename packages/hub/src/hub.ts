@@ -117,7 +117,7 @@ export const HUB_DEFAULTS: { readonly maxQueueLength: number } = { maxQueueLengt
  *
  * @example
  * ```ts
- * const hub = createHub({ history: { maxEvents: 1000 } })
+ * const hub = createHub({ history: { maxEventsPerTopic: 1000 } })
  * await hub.publish('news', { event: 'headline', data: { title: 'Hello' } })
  * for await (const event of hub.subscribe(['news', 'sports'], { lastEventId })) console.log(event)
  * ```

@@ -14,7 +14,7 @@ export interface MemoryTransportOptions {
    * How many events each topic retains for replay.
    * @defaultValue 1000
    */
-  maxEvents?: number | undefined
+  maxEventsPerTopic?: number | undefined
   /**
    * How long an event is retained for replay, in milliseconds; no age bound when left out.
    * Older events are dropped on the next publish or replay.
@@ -28,8 +28,8 @@ export interface MemoryTransportOptions {
 }
 
 /** The memory transport's defaults. */
-export const MEMORY_DEFAULTS: { readonly maxEvents: number; readonly pageSize: number } = {
-  maxEvents: 1000,
+export const MEMORY_DEFAULTS: { readonly maxEventsPerTopic: number; readonly pageSize: number } = {
+  maxEventsPerTopic: 1000,
   pageSize: 256,
 }
 
@@ -47,15 +47,15 @@ export const MEMORY_DEFAULTS: { readonly maxEvents: number; readonly pageSize: n
  *
  * @example
  * ```ts
- * const hub = createHub({ transport: createMemoryTransport({ maxEvents: 500, maxAge: 60_000 }) })
+ * const hub = createHub({ transport: createMemoryTransport({ maxEventsPerTopic: 500, maxAge: 60_000 }) })
  * ```
  */
 export function createMemoryTransport(options: MemoryTransportOptions = {}): HubTransport {
-  const maxEvents = options.maxEvents ?? MEMORY_DEFAULTS.maxEvents
+  const maxEvents = options.maxEventsPerTopic ?? MEMORY_DEFAULTS.maxEventsPerTopic
   const maxAge = options.maxAge
   const pageSize = options.pageSize ?? MEMORY_DEFAULTS.pageSize
   if (!Number.isSafeInteger(maxEvents) || maxEvents < 0) {
-    throw new RangeError(`maxEvents must be a non-negative integer, not ${maxEvents}.`)
+    throw new RangeError(`maxEventsPerTopic must be a non-negative integer, not ${maxEvents}.`)
   }
   if (maxAge !== undefined && !(maxAge > 0)) {
     throw new RangeError(`maxAge must be a positive number of milliseconds, not ${maxAge}.`)

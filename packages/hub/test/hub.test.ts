@@ -121,7 +121,7 @@ describe('replay and live', () => {
 
 describe('history bounds', () => {
   test('a resume position older than the count bound yields one trimmed gap naming the topic', async () => {
-    const hub = createHub({ history: { maxEvents: 2 } })
+    const hub = createHub({ history: { maxEventsPerTopic: 2 } })
     const start = await hub.publish('a', { data: 'a0' })
     await hub.publish('b', { data: 'b1' })
     for (let index = 1; index <= 4; index++) await hub.publish('a', { data: `a${index}` })

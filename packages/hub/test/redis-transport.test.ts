@@ -95,9 +95,9 @@ describe.skipIf(!REDIS_AVAILABLE)('Redis transport', () => {
     expect(seen).toEqual(Array.from({ length: 15 }, (_, index) => String(index + 1)))
   })
 
-  test('a position older than maxEvents yields one trimmed gap, then the retained events', async () => {
+  test('a position older than maxEventsPerNamespace yields one trimmed gap, then the retained events', async () => {
     const namespace = freshNamespace()
-    const hub = createRedisHub(namespace, { maxEvents: 3 })
+    const hub = createRedisHub(namespace, { maxEventsPerNamespace: 3 })
     const start = await hub.publish('t', { data: '0' })
     const kept: string[] = []
     for (let index = 1; index <= 6; index++)
@@ -167,7 +167,7 @@ describe.skipIf(!REDIS_AVAILABLE)('Redis transport', () => {
     const transport = createRedisTransport({
       clientOptions: { socket: { path: server.socket, tls: false } },
       namespace,
-      maxEvents: 200_000,
+      maxEventsPerNamespace: 200_000,
       pageSize: 1000,
     })
     const hub = createHub({ transport })

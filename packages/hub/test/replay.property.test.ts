@@ -100,7 +100,7 @@ describe('memory hub under interleaved publishes, disconnects and resumes', () =
   test.prop([fc.array(action, { maxLength: 40 })], { numRuns: 150 })(
     'with enough history, every subscriber sees every event of its topics exactly once, in order',
     async (actions) => {
-      const hub = createHub({ history: { maxEvents: 1000, pageSize: 3 } })
+      const hub = createHub({ history: { maxEventsPerTopic: 1000, pageSize: 3 } })
       const { subscribers, published } = await run(hub, actions)
       for (const subscriber of subscribers) {
         const expected = published.filter((event) => subscriber.topics.includes(event.topic))
@@ -130,7 +130,7 @@ describe('memory hub under interleaved publishes, disconnects and resumes', () =
   })(
     'with a short history, nothing is duplicated or reordered, and every loss is announced by a gap',
     async (actions, maxEvents) => {
-      const hub = createHub({ history: { maxEvents, pageSize: 2 } })
+      const hub = createHub({ history: { maxEventsPerTopic: maxEvents, pageSize: 2 } })
       const { subscribers, published } = await run(hub, actions)
       for (const subscriber of subscribers) {
         const expected = published.filter((event) => subscriber.topics.includes(event.topic))

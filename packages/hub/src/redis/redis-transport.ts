@@ -31,7 +31,7 @@ export interface RedisTransportOptions {
    * How many events the namespace retains for replay, all topics together.
    * @defaultValue 10000
    */
-  maxEvents?: number | undefined
+  maxEventsPerNamespace?: number | undefined
   /** How long an event is retained for replay, in milliseconds; no age bound when left out. */
   maxAge?: number | undefined
   /**
@@ -79,14 +79,14 @@ export interface RedisTransport extends HubTransport {
 /** The Redis transport's defaults. */
 export const REDIS_DEFAULTS: {
   readonly namespace: string
-  readonly maxEvents: number
+  readonly maxEventsPerNamespace: number
   readonly timeout: number
   readonly pageSize: number
   readonly blockTime: number
   readonly retryDelay: number
 } = {
   namespace: 'ssekit',
-  maxEvents: 10_000,
+  maxEventsPerNamespace: 10_000,
   timeout: 5000,
   pageSize: 1000,
   blockTime: 5000,
@@ -123,7 +123,7 @@ interface Page {
  */
 export function createRedisTransport(options: RedisTransportOptions = {}): RedisTransport {
   const namespace = options.namespace ?? REDIS_DEFAULTS.namespace
-  const maxEvents = options.maxEvents ?? REDIS_DEFAULTS.maxEvents
+  const maxEvents = options.maxEventsPerNamespace ?? REDIS_DEFAULTS.maxEventsPerNamespace
   const maxAge = options.maxAge ?? 0
   const timeout = options.timeout ?? REDIS_DEFAULTS.timeout
   const pageSize = options.pageSize ?? REDIS_DEFAULTS.pageSize
@@ -131,7 +131,7 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
   const retryDelay = options.retryDelay ?? REDIS_DEFAULTS.retryDelay
   const { onError } = options
   for (const [name, value, minimum] of [
-    ['maxEvents', maxEvents, 1],
+    ['maxEventsPerNamespace', maxEvents, 1],
     ['maxAge', maxAge, 0],
     ['timeout', timeout, 1],
     ['pageSize', pageSize, 1],

@@ -21,7 +21,7 @@ const hub = createHub({
   transport: createRedisTransport({
     clientOptions: { socket: { path, tls: false } },
     namespace: 'soak',
-    maxEvents: 200_000,
+    maxEventsPerNamespace: 200_000,
     // Longer than the soak's 5 s Redis pause: publishers wait instead of failing.
     timeout: 15_000,
     blockTime: 1000,
