@@ -420,9 +420,12 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
     }, clampTimerDelay(idleTimeout))
   }
 
-  /** Ends the connection for good. `byUser` drops undelivered events and skips onClose. */
-  function shutdown(byUser: boolean, error?: SSEError, throwToLoop = true): void {
-    if (closed) return
+  /**
+   * Stops everything the connection runs: the request, the body reader, timers and listeners.
+   * Returns false when it was already closed.
+   */
+  function release(): boolean {
+    if (closed) return false
     closed = true
     readyState = CLOSED
     abortAttempt(CLOSING)
@@ -434,28 +437,47 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
     wakeDrained?.()
     signal?.removeEventListener('abort', close)
     visibilityTarget?.removeEventListener('visibilitychange', onVisibilityChange)
-    if (byUser) {
-      queue = []
-      queueHead = 0
-    } else if (throwToLoop) {
-      endError = error
-    }
-    if (pendingNext !== undefined && queued() === 0) {
-      const next = pendingNext
-      pendingNext = undefined
-      if (endError !== undefined) {
-        const thrown = endError
-        endError = undefined
-        next.reject(thrown)
-      } else {
-        next.resolve({ value: undefined, done: true })
-      }
-    }
-    if (!byUser && onClose !== undefined) guard(() => onClose(error))
+    return true
   }
 
+  /** Ends a loop waiting in `next()` once nothing is queued: with `endError`, or done. */
+  function settleLoop(): void {
+    if (pendingNext === undefined || queued() !== 0) return
+    const next = pendingNext
+    pendingNext = undefined
+    if (endError !== undefined) {
+      const thrown = endError
+      endError = undefined
+      next.reject(thrown)
+    } else {
+      next.resolve({ value: undefined, done: true })
+    }
+  }
+
+  /** Closes by the user's hand (`close()`, `break`, the signal): undelivered events are dropped. */
   function close(): void {
-    shutdown(true)
+    if (!release()) return
+    queue = []
+    queueHead = 0
+    settleLoop()
+  }
+
+  /**
+   * The connection ends by itself: the loop takes the queued events, then throws `error` (or
+   * ends, without one), and `onClose` is told.
+   */
+  function finish(error?: SSEError): void {
+    if (!release()) return
+    endError = error
+    settleLoop()
+    if (onClose !== undefined) guard(() => onClose(error))
+  }
+
+  /** As {@link finish}, but the loop ends without throwing: `onError` returned false. */
+  function finishQuietly(error: SSEError): void {
+    if (!release()) return
+    settleLoop()
+    if (onClose !== undefined) guard(() => onClose(error))
   }
 
   // pauseWhenHidden: the page's visibility, read from `globalThis.document` only when asked for.
@@ -634,7 +656,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
         failures++
       }
       if (outcome.kind === 'finished') {
-        shutdown(false)
+        finish()
         return
       }
       if (outcome.kind === 'error') {
@@ -642,12 +664,14 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
         if (outcome.error instanceof SSEResponseError) cancelBody(outcome.error.response)
         if (closed) return
         if (!(decision ?? (outcome.retriable && mayResend))) {
-          shutdown(false, outcome.error, decision !== false)
+          // `decision` is false (the handler said close) or absent (the default said so).
+          if (decision === false) finishQuietly(outcome.error)
+          else finish(outcome.error)
           return
         }
       } else if (!mayResend) {
         // A POST (or other non-idempotent request) whose stream ended is not sent again.
-        shutdown(false)
+        finish()
         return
       }
       attempt++
@@ -658,7 +682,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
           outcome.kind === 'error' ? { cause: outcome.error } : {},
         )
         report(error)
-        shutdown(false, error)
+        finish(error)
         return
       }
       const delay = computeRetryDelay(reconnectionTime, failures, retryOptions)
@@ -705,7 +729,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
   }
 
   if (signal?.aborted) {
-    shutdown(true)
+    close()
   } else {
     signal?.addEventListener('abort', close)
     if (visibilityTarget !== undefined) {
@@ -718,10 +742,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
       .catch((error: unknown) => {
         // run() turns every failure of a request into an outcome, so this is a bug: surface it.
         reportCallbackError(error)
-        shutdown(
-          false,
-          new SSEError('NETWORK_ERROR', `The connection to ${href} broke.`, { cause: error }),
-        )
+        finish(new SSEError('NETWORK_ERROR', `The connection to ${href} broke.`, { cause: error }))
       })
   }
 
