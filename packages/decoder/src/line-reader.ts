@@ -65,12 +65,17 @@ const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xd
 /** Whether `code` is a UTF-16 low (trailing) surrogate. */
 const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff
 
-/** The index of the first code unit of `text` whose UTF-8 bytes end past `limit` bytes. */
+/**
+ * The index of the first character of `text` whose UTF-8 bytes end past `limit` bytes (a
+ * surrogate pair is one character of 4 bytes).
+ */
 function unitPastLimit(text: string, limit: number): number {
   let bytes = 0
   for (let i = 0; i < text.length; i++) {
-    bytes += utf8Length(text, i, i + 1)
+    const pair = isHighSurrogate(text.charCodeAt(i)) && isLowSurrogate(text.charCodeAt(i + 1))
+    bytes += utf8Length(text, i, pair ? i + 2 : i + 1)
     if (bytes > limit) return i
+    if (pair) i++
   }
   return text.length
 }
@@ -412,8 +417,13 @@ export function createLineReader(
       const regionLength = pendingLength
       pendingLength = 0
       lineBytes = 0
-      const firstEnd = firstLineEnd(pending, chunkAt, regionLength)
-      readRegion(pending, 0, regionLength, consumed - chunkAt, firstEnd + 1)
+      // The first line was checked above; the others need a search only if the chunk's part of
+      // the region could hold a line past the limit (rare: not a search per chunk).
+      const checkFrom =
+        regionLength - chunkAt > maxLineLength
+          ? firstLineEnd(pending, chunkAt, regionLength) + 1
+          : regionLength
+      readRegion(pending, 0, regionLength, consumed - chunkAt, checkFrom)
       if (failed) return
       from = through + 1
     }

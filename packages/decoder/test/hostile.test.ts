@@ -146,3 +146,13 @@ describe('memory and time stay bounded', () => {
 test('cutAt helper keeps every byte', () => {
   expect(cutAt('abcd', [1, 3])).toStrictEqual(['a', 'bc', 'd'])
 })
+
+describe('limits on text chunks', () => {
+  test('a line of astral characters fails at the character whose bytes pass the limit', () => {
+    // 'data: ' is 6 bytes and each 😀 is 4 (2 code units): the second 😀 ends at byte 14 > 10.
+    const result = collect(['data: 😀😀\n\n'], { maxLineLength: 10 })
+    expect(result.errors.map((error) => [error.code, error.offset])).toStrictEqual([
+      ['LINE_TOO_LONG', 'data: 😀'.length],
+    ])
+  })
+})
