@@ -1,5 +1,5 @@
 /**
- * Client section: events/s received from a real node:http server on 127.0.0.1 by @ssekit/decoder's
+ * Client section: events/s received from a real node:http server on 127.0.0.1 by @ssekit/client's
  * `connect()` and `EventSource` (built `dist`), the `eventsource` package, undici's `EventSource`
  * and @microsoft/fetch-event-source. The server (a child process) writes N pre-encoded events as
  * fast as the socket takes them; each client lives in a child process of its own (so one's
@@ -64,7 +64,7 @@ async function serve() {
  */
 const CLIENTS = {
   'ssekit connect() onEvent': async () => {
-    const { connect } = await import('@ssekit/decoder')
+    const { connect } = await import('@ssekit/client')
     return (url, check, done) => {
       const connection = connect(url, {
         onEvent: (event) => {
@@ -78,7 +78,7 @@ const CLIENTS = {
     }
   },
   'ssekit connect() for await': async () => {
-    const { connect } = await import('@ssekit/decoder')
+    const { connect } = await import('@ssekit/client')
     return async (url, check, done) => {
       try {
         for await (const event of connect(url)) if (check(event.data)) break
@@ -89,7 +89,7 @@ const CLIENTS = {
     }
   },
   'ssekit EventSource': async () => {
-    const { EventSource } = await import('@ssekit/decoder')
+    const { EventSource } = await import('@ssekit/client')
     return (url, check, done) => open(EventSource, url, check, done)
   },
   'eventsource 4.1.1': async () => {

@@ -6,7 +6,7 @@
  * latencies. Times are `process.hrtime` (CLOCK_MONOTONIC, the same clock in every process on
  * Linux), in milliseconds, as in hub-server.mjs.
  */
-import { connect } from '@ssekit/decoder'
+import { connect } from '@ssekit/client'
 
 const now = () => Number(process.hrtime.bigint() / 1000n) / 1000
 

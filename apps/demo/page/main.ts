@@ -1,4 +1,4 @@
-import { connect } from '@ssekit/decoder'
+import { connect } from '@ssekit/client'
 import { GAP_EVENT } from '@ssekit/hub'
 import { isSSEError } from '@ssekit/shared'
 import { query } from './dom.ts'

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { connect } from '@ssekit/decoder'
+import { connect } from '@ssekit/client'
 import type { ServerSentEvent } from '@ssekit/shared'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
@@ -51,8 +51,8 @@ describe('the dev command (node dist/main.js)', () => {
     const html = await (await fetch(url)).text()
     expect(html).toContain('<script type="module" src="./main.ts"></script>')
     const script = await (await fetch(new URL('main.ts', url))).text()
-    // Vite resolved `@ssekit/decoder` to the package's sources, not to a copy.
-    expect(script).toContain('/packages/decoder/src/index.ts')
+    // Vite resolved `@ssekit/client` to the package's sources, not to a copy.
+    expect(script).toContain('/packages/client/src/index.ts')
   })
 
   test('streams the live topic from the hub', async () => {

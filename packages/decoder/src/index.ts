@@ -8,29 +8,10 @@
 // One error API in every package: a user of this package alone needs no @ssekit/shared.
 export type { ServerSentEvent, SSEErrorCode } from '@ssekit/shared'
 export { isSSEError, SSEError } from '@ssekit/shared'
-export type {
-  Connection,
-  ConnectionEvent,
-  ConnectOptions,
-  FetchFunction,
-  HeadersOption,
-  ReadyState,
-} from './connect.ts'
-export { connect } from './connect.ts'
 export { decode } from './decode.ts'
 export type { Decoder, DecoderCallbacks, DecoderOptions } from './decoder.ts'
 export { createDecoder, DECODER_DEFAULTS } from './decoder.ts'
 export type { EventDecoderStreamOptions } from './decoder-stream.ts'
 export { EventDecoderStream } from './decoder-stream.ts'
-export type {
-  EventHandler,
-  EventSourceEventMap,
-  EventSourceInit,
-  EventSourceLike,
-} from './event-source.ts'
-export { EventSource } from './event-source.ts'
 export type { ReadEventsOptions } from './read-events.ts'
 export { readEvents } from './read-events.ts'
-export type { RetryOptions } from './reconnect.ts'
-export { RETRY_DEFAULTS } from './reconnect.ts'
-export { SSEResponseError } from './response-error.ts'

@@ -4,11 +4,7 @@ test('the public API of @ssekit/decoder is exactly this list', async () => {
   expect(Object.keys(await import('@ssekit/decoder')).sort()).toEqual([
     'DECODER_DEFAULTS',
     'EventDecoderStream',
-    'EventSource',
-    'RETRY_DEFAULTS',
     'SSEError',
-    'SSEResponseError',
-    'connect',
     'createDecoder',
     'decode',
     'isSSEError',

@@ -1,13 +1,9 @@
 /**
- * The long-line property of long-lines.property.test.ts through the stream APIs: the
- * `EventDecoderStream` transform, and `connect()` reading a real `node:http` server on
- * 127.0.0.1 that writes the stream in `write()`s of random sizes.
+ * The long-line property of long-lines.property.test.ts through the `EventDecoderStream`
+ * transform; @ssekit/client runs it through `connect()` and a real `node:http` server.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { fc, test } from '@fast-check/vitest'
-import { afterAll, beforeAll, describe, expect } from 'vitest'
-import { connect } from '../src/connect.ts'
+import { describe, expect } from 'vitest'
 import { EventDecoderStream } from '../src/decoder-stream.ts'
 import { chunkedLine, lineContent, lineEnding, lineSize } from './line-arbitraries.ts'
 
@@ -44,62 +40,5 @@ describe('EventDecoderStream', () => {
       expectLine(data, value)
     },
     RUNS * 400,
-  )
-})
-
-describe('connect() against node:http writing random-size chunks', () => {
-  /** What the server sends on `/stream/<n>`: the n-th registered stream, in these writes. */
-  const payloads = new Map<string, Uint8Array[]>()
-  let server: Server
-  let origin = ''
-
-  beforeAll(async () => {
-    server = createServer(async (req, res) => {
-      const chunks = payloads.get(req.url ?? '')
-      if (chunks === undefined) {
-        res.writeHead(404).end()
-        return
-      }
-      res.writeHead(200, { 'content-type': 'text/event-stream' })
-      for (const chunk of chunks) {
-        // Each write is flushed before the next, so the client reads the cuts of this chunking
-        // (as TCP delivers them), not one coalesced buffer.
-        await new Promise<void>((resolve) => res.write(chunk, () => resolve()))
-      }
-      // Held open: the client closes once it has the three events.
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  })
-  afterAll(async () => {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-  })
-
-  let counter = 0
-  test.prop([lineSize, lineContent, lineEnding, fc.integer(), fc.integer({ min: 2, max: 7 })], {
-    numRuns: Math.ceil(RUNS / 5),
-  })(
-    'a long line arrives as the UTF-8 decoding of its bytes',
-    async (size, content, ending, seed, maxIndex) => {
-      const value = content(size)
-      // At least 16-byte writes (maxIndex ≥ 2): a megabyte in one-byte HTTP chunks is slow to
-      // frame and adds nothing the in-memory properties do not cover.
-      const { chunks } = chunkedLine(value, ending, seed, maxIndex)
-      const path = `/stream/${counter++}`
-      payloads.set(path, chunks)
-      const connection = connect(`${origin}${path}`)
-      const data: string[] = []
-      try {
-        for await (const event of connection) {
-          data.push(event.data)
-          if (data.length === 3) break
-        }
-      } finally {
-        payloads.delete(path)
-      }
-      expectLine(data, value)
-    },
-    RUNS * 1000,
   )
 })

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { connect } from '@ssekit/decoder'
+import { connect } from '@ssekit/client'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { REDIS_AVAILABLE, type RedisServer, startRedisServer } from './redis-server.ts'

@@ -26,7 +26,7 @@ describe('the root README', () => {
 
   test('has a usage example for every public package', () => {
     const paths = exampleBlocks(readme).map((block) => block.path)
-    for (const name of ['shared', 'encoder', 'decoder', 'hub']) {
+    for (const name of ['shared', 'encoder', 'decoder', 'client', 'hub']) {
       expect(paths.some((path) => path.startsWith(`packages/${name}/examples/`))).toBe(true)
     }
   })

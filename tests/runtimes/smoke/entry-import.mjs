@@ -1,5 +1,6 @@
 // Loads the installed packages with `import` and runs the suite (Node, Deno and Bun).
 
+import * as client from '@ssekit/client'
 import * as decoder from '@ssekit/decoder'
 import * as encoder from '@ssekit/encoder'
 import * as encoderNode from '@ssekit/encoder/node'
@@ -15,13 +16,14 @@ const names = [
   '@ssekit/encoder',
   '@ssekit/encoder/node',
   '@ssekit/decoder',
+  '@ssekit/client',
   '@ssekit/hub',
   '@ssekit/hub/node',
 ]
 const resolved = Object.fromEntries(names.map((name) => [name, import.meta.resolve(name)]))
 
 runSuite(
-  { shared, encoder, encoderNode, decoder, hub, hubNode, resolved },
+  { shared, encoder, encoderNode, decoder, client, hub, hubNode, resolved },
   {
     serverUrl: env('SSEKIT_SERVER_URL'),
     projectDir: env('SSEKIT_PROJECT_DIR'),

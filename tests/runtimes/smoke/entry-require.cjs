@@ -5,6 +5,7 @@ const shared = require('@ssekit/shared')
 const encoder = require('@ssekit/encoder')
 const encoderNode = require('@ssekit/encoder/node')
 const decoder = require('@ssekit/decoder')
+const client = require('@ssekit/client')
 const hub = require('@ssekit/hub')
 const hubNode = require('@ssekit/hub/node')
 const { runSuite } = require('./suite.mjs')
@@ -14,6 +15,7 @@ const names = [
   '@ssekit/encoder',
   '@ssekit/encoder/node',
   '@ssekit/decoder',
+  '@ssekit/client',
   '@ssekit/hub',
   '@ssekit/hub/node',
 ]
@@ -22,7 +24,7 @@ const resolved = Object.fromEntries(
 )
 
 runSuite(
-  { shared, encoder, encoderNode, decoder, hub, hubNode, resolved },
+  { shared, encoder, encoderNode, decoder, client, hub, hubNode, resolved },
   {
     serverUrl: process.env.SSEKIT_SERVER_URL,
     projectDir: process.env.SSEKIT_PROJECT_DIR,

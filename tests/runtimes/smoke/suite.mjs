@@ -68,13 +68,13 @@ const EXPECTED_FROM_CONNECT = (() => {
 /**
  * Runs the suite.
  *
- * @param modules - `{ shared, encoder, decoder, hub, encoderNode?, hubNode?, resolved? }`: the
+ * @param modules - `{ shared, encoder, decoder, client, hub, encoderNode?, hubNode?, resolved? }`: the
  *   packages' namespaces (the `node` entries outside browsers), and where each entry resolved
  * @param env - `{ serverUrl, log? }`: the runner's SSE server base URL, and a line printer
  * @returns `{ runtime, passed, failed, results: [{ name, group, ok, error?, ms }] }`
  */
 export async function runSuite(modules, env) {
-  const { shared, encoder, decoder, hub, encoderNode, hubNode } = modules
+  const { shared, encoder, decoder, client, hub, encoderNode, hubNode } = modules
   const runtime = detectRuntime()
   const log = env.log ?? (() => {})
   const tests = []
@@ -105,18 +105,16 @@ export async function runSuite(modules, env) {
   )
   test(
     'modules',
-    '@ssekit/decoder exports createDecoder, decode, EventDecoderStream, readEvents, connect, EventSource',
+    '@ssekit/decoder exports createDecoder, decode, EventDecoderStream, readEvents',
     () => {
-      expectFunctions(decoder, [
-        'createDecoder',
-        'decode',
-        'EventDecoderStream',
-        'readEvents',
-        'connect',
-        'EventSource',
-      ])
+      expectFunctions(decoder, ['createDecoder', 'decode', 'EventDecoderStream', 'readEvents'])
     },
   )
+  test('modules', '@ssekit/client exports connect, EventSource and SSEResponseError', () => {
+    expectFunctions(client, ['connect', 'EventSource', 'SSEResponseError'])
+    // One error class across packages: the client re-exports the shared one.
+    assertEqual(client.SSEError, shared.SSEError, 'client.SSEError')
+  })
   test('modules', '@ssekit/hub exports createHub and createFetchHandler', () => {
     expectFunctions(hub, ['createHub', 'createFetchHandler'])
   })
@@ -249,7 +247,7 @@ export async function runSuite(modules, env) {
     async () => {
       const key = uniqueKey(runtime, 'connect')
       // No retry option: the server's `retry: 20` must set the reconnection delay.
-      const connection = decoder.connect(`${env.serverUrl}/drop?key=${key}`)
+      const connection = client.connect(`${env.serverUrl}/drop?key=${key}`)
       const seen = []
       try {
         for await (const event of connection) {
@@ -273,7 +271,7 @@ export async function runSuite(modules, env) {
     'EventSource reconnects after a dropped and an ended connection, sending Last-Event-ID',
     async () => {
       const key = uniqueKey(runtime, 'eventsource')
-      const source = new decoder.EventSource(`${env.serverUrl}/drop?key=${key}`)
+      const source = new client.EventSource(`${env.serverUrl}/drop?key=${key}`)
       const seen = []
       let opens = 0
       try {
@@ -308,7 +306,7 @@ export async function runSuite(modules, env) {
     'connect() reports a 500 answer as an SSEResponseError that is an SSEError',
     async () => {
       const errors = []
-      const connection = decoder.connect(`${env.serverUrl}/status/500`, {
+      const connection = client.connect(`${env.serverUrl}/status/500`, {
         retry: { initialDelay: 10, maxAttempts: 1 },
         onError: (error) => {
           errors.push(error)
@@ -326,7 +324,7 @@ export async function runSuite(modules, env) {
       connection.close()
       const error = thrown ?? errors[0]
       assert(error instanceof shared.SSEError, `expected an SSEError, got ${describe(error)}`)
-      assert(error instanceof decoder.SSEResponseError, 'expected an SSEResponseError')
+      assert(error instanceof client.SSEResponseError, 'expected an SSEResponseError')
       assertEqual(error.code, 'INVALID_STATUS')
       assertEqual(error.status, 500)
     },
@@ -364,7 +362,7 @@ export async function runSuite(modules, env) {
       const server = runtime === 'browser' ? undefined : await serveFetch(runtime, handler)
       const url = server ? `${server.url}/events` : `${env.serverUrl}/never-fetched`
       const options = server ? {} : { fetch: async () => handler() }
-      const connection = decoder.connect(url, options)
+      const connection = client.connect(url, options)
       const events = []
       try {
         for await (const event of connection) {
@@ -402,7 +400,7 @@ export async function runSuite(modules, env) {
         })
         await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
         const { port } = server.address()
-        const connection = decoder.connect(`http://127.0.0.1:${port}/events`)
+        const connection = client.connect(`http://127.0.0.1:${port}/events`)
         const events = []
         try {
           for await (const event of connection) {
@@ -487,7 +485,7 @@ export async function runSuite(modules, env) {
         const fetchOption = server
           ? {}
           : { fetch: (input, init) => handler(new Request(input, init)) }
-        await assertHubStream(decoder, theHub, url, fetchOption)
+        await assertHubStream(client, theHub, url, fetchOption)
       } finally {
         await server?.close()
         await theHub.close()
@@ -508,7 +506,7 @@ export async function runSuite(modules, env) {
         await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
         try {
           await assertHubStream(
-            decoder,
+            client,
             theHub,
             `http://127.0.0.1:${server.address().port}/events?topic=news`,
             {},
@@ -565,10 +563,10 @@ function assertDropScenario(seen, lastEventId) {
  * Publishes two events, connects with the first one's id as `lastEventId` (sent as the
  * `Last-Event-ID` header), expects the second one replayed, then a third one published live.
  */
-async function assertHubStream(decoder, theHub, url, options) {
+async function assertHubStream(client, theHub, url, options) {
   const first = await theHub.publish('news', { data: 'before the resume point' })
   const second = await theHub.publish('news', { event: 'replayed', data: 'after the resume point' })
-  const connection = decoder.connect(url, { ...options, lastEventId: first })
+  const connection = client.connect(url, { ...options, lastEventId: first })
   const events = []
   let third
   try {

@@ -1,3 +1,4 @@
+import { createDecoder, type DecoderOptions } from '@ssekit/decoder'
 import {
   CONTENT_TYPE,
   isEventStreamContentType,
@@ -6,7 +7,6 @@ import {
   SSEError,
 } from '@ssekit/shared'
 import { clampTimerDelay } from '@ssekit/shared/internal'
-import { createDecoder, type DecoderOptions } from './decoder.ts'
 import {
   computeRetryDelay,
   isIdempotentMethod,

@@ -1,4 +1,4 @@
-import { connect, SSEResponseError } from '@ssekit/decoder'
+import { connect, SSEResponseError } from '@ssekit/client'
 
 const url = process.env.EVENTS_URL ?? 'http://localhost:3000/events'
 

@@ -1,4 +1,4 @@
-import { EventSource } from '@ssekit/decoder'
+import { EventSource } from '@ssekit/client'
 
 const url = process.env.EVENTS_URL ?? 'http://localhost:3000/events'
 

@@ -1,0 +1,29 @@
+/**
+ * A fetch-based Server-Sent Events client: `connect()` with async iteration, and a drop-in
+ * `EventSource`, for browsers, Node, Deno, Bun and edge runtimes.
+ *
+ * @module
+ */
+
+// One error API in every package: a user of this package alone needs no @ssekit/shared.
+export type { ServerSentEvent, SSEErrorCode } from '@ssekit/shared'
+export { isSSEError, SSEError } from '@ssekit/shared'
+export type {
+  Connection,
+  ConnectionEvent,
+  ConnectOptions,
+  FetchFunction,
+  HeadersOption,
+  ReadyState,
+} from './connect.ts'
+export { connect } from './connect.ts'
+export type {
+  EventHandler,
+  EventSourceEventMap,
+  EventSourceInit,
+  EventSourceLike,
+} from './event-source.ts'
+export { EventSource } from './event-source.ts'
+export type { RetryOptions } from './reconnect.ts'
+export { RETRY_DEFAULTS } from './reconnect.ts'
+export { SSEResponseError } from './response-error.ts'

@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { build } from 'esbuild'
+import { expect, test } from 'vitest'
+
+/**
+ * Budget for `import { connect, EventSource } from '@ssekit/client'` as a browser bundler builds
+ * it (no `node` condition), minified and gzipped, the decoder included. See BENCHMARKS.md,
+ * "Bundle sizes", for the peers' figures.
+ */
+const BUDGET = 7000
+
+test('the client stays within its minified+gzipped size budget', async () => {
+  const result = await build({
+    stdin: {
+      contents: "export { connect, EventSource } from '@ssekit/client'",
+      resolveDir: fileURLToPath(new URL('.', import.meta.url)),
+      loader: 'js',
+    },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'neutral',
+    // Bundle the sources, as the built dist would be.
+    conditions: ['@ssekit/source'],
+    write: false,
+    logLevel: 'silent',
+  })
+  const bytes = (result.outputFiles[0] as { contents: Uint8Array }).contents
+  expect(gzipSync(bytes, { level: 9 }).length).toBeLessThanOrEqual(BUDGET)
+  // The decoder's Node-only routines stay out of a browser bundle.
+  expect(new TextDecoder().decode(bytes)).not.toContain('latin1Slice')
+})
