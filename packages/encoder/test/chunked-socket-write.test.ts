@@ -1,7 +1,7 @@
 import { once } from 'node:events'
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { type IncomingMessage, type Server, ServerResponse } from 'node:http'
 import { type AddressInfo, connect as connectTcp, type Socket } from 'node:net'
-import { expect, test, vi } from 'vitest'
+import { expect, onTestFinished, test, vi } from 'vitest'
 import { encodeBytes, encodeComment } from '../src/encode.ts'
 import { type NodeEventStream, openEventStream } from '../src/node/index.ts'
 import { listen } from './http-server.ts'
@@ -169,4 +169,52 @@ test('a pipelined request, answered while the one before it is still open, strea
   const second = raw.text().slice(raw.text().lastIndexOf('HTTP/1.1 200'))
   expect(parseChunks(second)).toStrictEqual({ chunks: ['data: second\n\n'], ended: true })
   raw.socket.destroy()
+})
+
+test('chunks written in the same tick all go straight to the socket, each framed in one write', async () => {
+  // Node 20 counts the socket's corks, this path's own included, in res.writableCorked: reading it
+  // sent every chunk after a tick's first one through res.write() (issue #13).
+  const resWrite = vi.spyOn(ServerResponse.prototype, 'write')
+  onTestFinished(() => resWrite.mockRestore())
+  const socketWrites: string[] = []
+  const raw = await openRaw(GET_11, (stream, res) => {
+    const socket = res.socket as Socket
+    const write = socket.write.bind(socket) as (chunk: Uint8Array) => boolean
+    socket.write = ((chunk: Uint8Array) => {
+      socketWrites.push(latin1(chunk))
+      return write(chunk)
+    }) as typeof socket.write
+    void stream.send({ data: 'one' })
+    void stream.send({ data: 'two' })
+    void stream.comment('three')
+    stream.close()
+  })
+  await raw.waitFor((text) => text.endsWith('0\r\n\r\n'))
+  expect(resWrite).not.toHaveBeenCalled()
+  expect(socketWrites.slice(0, 3)).toStrictEqual([
+    'b\r\ndata: one\n\n\r\n',
+    'b\r\ndata: two\n\n\r\n',
+    `${encodeComment('three').length.toString(16)}\r\n${encodeComment('three')}\r\n`,
+  ])
+  expect(parseChunks(raw.text()).chunks).toStrictEqual([
+    'data: one\n\n',
+    'data: two\n\n',
+    encodeComment('three'),
+  ])
+})
+
+test('a corked response keeps its order: a chunk res.write() held back is not overtaken', async () => {
+  // Since Node 22 a corked response buffers its chunks until uncork(); on Node 20 it corks the socket.
+  const raw = await openRaw(GET_11, (stream, res) => {
+    res.cork()
+    res.write('data: first\n\n')
+    void stream.send({ data: 'second' })
+    res.uncork()
+    void stream.send({ data: 'third' })
+    stream.close()
+  })
+  await raw.waitFor((text) => text.endsWith('0\r\n\r\n'))
+  expect(parseChunks(raw.text()).chunks.join('')).toBe(
+    'data: first\n\ndata: second\n\ndata: third\n\n',
+  )
 })

@@ -6,9 +6,9 @@ import { nextTick } from 'node:process'
 /**
  * The fields of Node's `ServerResponse` read here beyond its typed surface. They have been there
  * since Node 0.x and are what `res.write()` itself checks; every one is checked before use, and a
- * runtime without them keeps `res.write()`: Bun 1.4's `node:http` does (its responses report no
- * chunked encoding); Deno 2.9's has them all and serves the framed chunks correctly (checked by
- * the runtime matrix in tests/runtimes).
+ * runtime without them keeps `res.write()`. Per runtime, the matrix in tests/runtimes checks that
+ * the path engages for every chunk where it should (Node 20, 22, 24; Deno 2.9) and stays off
+ * elsewhere (Bun 1.4, whose responses report no chunked encoding), with the bytes of `res.write()`.
  */
 interface ResponseInternals {
   _headerSent?: unknown
@@ -65,10 +65,9 @@ export interface ChunkedSocketWriter {
  * Writes an event stream's chunks straight to the socket of a `node:http` HTTP/1.1 response that
  * uses chunked transfer encoding, each framed as one HTTP chunk in one `socket.write()`. The wire
  * bytes are exactly those `res.write()` sends; the way there is shorter: `res.write()` makes four
- * socket writes per chunk (size, CRLF, bytes, CRLF) through the response's own bookkeeping.
- * Measured with 1,000 connections, one event at a time: ~12 µs of server CPU per delivery
- * instead of ~16, and 1.4 KB of garbage instead of 2.3 KB; and a chunk written to many streams
- * (a hub's broadcast) is framed once.
+ * socket writes per chunk (size, CRLF, bytes, CRLF) through the response's own bookkeeping, so
+ * this costs less server CPU and garbage per delivery at many connections (the hub fan-out of
+ * BENCHMARKS.md, "Hub", runs through it), and a chunk written to many streams (a hub's broadcast) is framed once.
  *
  * @param res - the response, its headers already sent
  * @returns the writer, or `undefined` when the response must keep using `res.write()`: not a
@@ -89,24 +88,27 @@ export function createChunkedSocketWrite(res: object): ChunkedSocketWriter | und
     return undefined
   }
   const write = (chunk: string | Uint8Array): boolean | undefined => {
-    // A chunk of size 0 would end the body: there is nothing to write ("0\r\n\r\n" is the end).
-    if (chunk.length === 0) return true
     // What `res.write()` requires to write to the socket rather than queue: the socket is this
     // response's, writable, and nothing is queued before this chunk (read afresh: Node replaces
-    // the array when it flushes it). And no one corked it, nor replaced `write`.
+    // the array when it flushes it). Nor held back in the response: since Node 22 a corked
+    // response keeps its chunks until `uncork()`, counted in `writableLength` beside the socket's.
+    // Not `res.writableCorked`: on Node 20 and Deno 2.9 it adds the socket's corks, this writer's
+    // own included, which turned the path off after each tick's first chunk. And no one replaced
+    // `write`.
     if (
       res.write !== ServerResponse.prototype.write ||
       socket._httpMessage !== res ||
       !socket.writable ||
       (internals.outputData as unknown[]).length !== 0 ||
-      res.writableCorked !== 0
+      res.writableLength !== socket.writableLength
     ) {
       return undefined
     }
+    // A chunk of size 0 would end the body: there is nothing to write ("0\r\n\r\n" is the end).
+    if (chunk.length === 0) return true
     // Like `res.write()`, chunks written in the same tick leave in one `writev`: under load a
     // socket gets several events per tick, and one system call per event would cost more than
-    // everything else here (measured: max throughput fell from ~280,000 to ~48,000 deliveries/s
-    // at 1,000 connections without this).
+    // everything else here (the max-throughput rows of BENCHMARKS.md, "Hub", run through it).
     if (socket.writableCorked === 0) {
       socket.cork()
       nextTick(uncork, socket)
