@@ -425,6 +425,41 @@ export async function runSuite(modules, env) {
     )
   }
 
+  if (runtime !== 'browser') {
+    const engages = DIRECT_SOCKET_WRITE[runtime]
+    test(
+      'direct',
+      `openEventStream's direct socket write ${engages ? 'engages for every chunk' : 'stays off (res.write takes every chunk)'} on this node:http, and the wire bytes are res.write's`,
+      () => assertDirectSocketWrite(encoder, encoderNode, engages),
+    )
+    test(
+      'direct',
+      'openEventStream on a corked node:http response does not overtake a chunk res.write() holds back',
+      async () => {
+        // Since Node 22 a corked response keeps its chunks itself until uncork(); Node 20, Deno
+        // and Bun cork the socket.
+        const http = await import('node:http')
+        const server = http.createServer((_req, res) => {
+          const stream = encoderNode.openEventStream(res, { heartbeat: false })
+          res.cork()
+          res.write('data: first\n\n')
+          stream.send({ data: 'second' }).catch(() => {})
+          res.uncork()
+          stream.send({ data: 'third' }).catch(() => {})
+          stream.close()
+        })
+        try {
+          await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+          const { chunks } = parseChunked(await readRaw(server.address().port), 'the response')
+          assertEqual(chunks.join(''), 'data: first\n\ndata: second\n\ndata: third\n\n', 'the body')
+        } finally {
+          server.closeAllConnections?.()
+          await new Promise((resolve) => server.close(() => resolve()))
+        }
+      },
+    )
+  }
+
   // ---- the hub ------------------------------------------------------------------------------
   test(
     'hub',
@@ -586,6 +621,189 @@ async function assertHubStream(client, theHub, url, options) {
     ]),
     'events through the hub handler',
   )
+}
+
+// ---- openEventStream's direct socket write ---------------------------------------------------
+
+/**
+ * Where `openEventStream` (@ssekit/encoder/node) must write HTTP/1.1 chunks straight to the
+ * socket instead of through `res.write()` (src/node/chunked-socket-write.ts reads private
+ * `ServerResponse` fields to decide). The test below fails if a runtime listed `true` stops
+ * engaging for any chunk, and if one listed `false` starts: that one must be checked, then listed.
+ * Bun 1.4's `node:http` reports no chunked encoding on its responses, so it keeps `res.write()`.
+ */
+const DIRECT_SOCKET_WRITE = { node: true, deno: true, bun: false }
+
+/**
+ * Serves the same chunks twice through `openEventStream` on `node:http`, read by a raw TCP client
+ * (node:net, so the chunked framing is visible): once as it is, once with `res.write` replaced by
+ * a wrapper of the same method, which the direct path must step aside for (a middleware's
+ * `write`). "The same bytes" means: both responses are valid chunked encoding (RFC 9112, section
+ * 7.1: a hex size, CRLF, exactly that many bytes, CRLF; `0` CRLF CRLF at the end and nothing
+ * after), both de-chunked bodies equal the written chunks byte for byte, and both heads are equal
+ * but for `Date`. Where the path engages, the whole wire is equal too (one chunk per write, as
+ * `res.write()` frames them); elsewhere chunk boundaries are the runtime's own business. Engaged
+ * means: `res.write()` was never called for a chunk, and the socket got each chunk's frame in one
+ * `write()`; not engaged means `res.write()` got every chunk.
+ */
+async function assertDirectSocketWrite(encoder, encoderNode, engages) {
+  const http = await import('node:http')
+  const { Buffer } = await import('node:buffer')
+  const chunks = [
+    encoder.encode({ retry: 50 }),
+    ...CORPUS.map((entry) => encoder.encode(entry.send)),
+    '',
+    encoder.encodeComment('a comment\nof two lines'),
+    encoder.encodeBytes({ id: 'bytes', data: 'pre-encoded ✓ 🛰️' }),
+    // Larger than the socket's buffer: the sends wait for 'drain'.
+    encoder.encode({ data: `${'é'.repeat(100_000)}😀`.repeat(3) }),
+  ]
+  const latin1 = (chunk) =>
+    (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk)).toString('latin1')
+  const expectedChunks = chunks.map(latin1).filter((chunk) => chunk !== '')
+  const frame = (chunk) => `${chunk.length.toString(16)}\r\n${chunk}\r\n`
+
+  const serve = async (plain) => {
+    const proto = http.ServerResponse.prototype
+    const own = Object.getOwnPropertyDescriptor(proto, 'write')
+    const original = proto.write
+    let resWrites = 0
+    let resWritesOpen = 0
+    const socketWrites = []
+    const server = http.createServer((_req, res) => {
+      if (plain) {
+        res.write = function write(...args) {
+          resWrites++
+          return original.apply(this, args)
+        }
+      }
+      const socket = res.socket
+      const socketWrite = socket.write
+      const stream = encoderNode.openEventStream(res, { heartbeat: false, retry: 50 })
+      // The retry block went out inside openEventStream: spied from the prototype below.
+      socket.write = function write(data, ...rest) {
+        socketWrites.push(typeof data === 'string' ? data : Buffer.from(data).toString('latin1'))
+        return socketWrite.call(this, data, ...rest)
+      }
+      ;(async () => {
+        for (const entry of CORPUS) await stream.send(entry.send)
+        await stream.write('')
+        await stream.comment('a comment\nof two lines')
+        await stream.write(chunks.at(-2))
+        await stream.write(chunks.at(-1))
+        resWritesOpen = resWrites
+        stream.close()
+      })().catch(() => res.destroy())
+    })
+    // Counts res.write() calls without changing res.write's identity, which the path checks.
+    if (!plain) {
+      proto.write = function write(...args) {
+        resWrites++
+        return original.apply(this, args)
+      }
+    }
+    try {
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+      const raw = await readRaw(server.address().port)
+      return { raw, resWrites: resWritesOpen, socketWrites }
+    } finally {
+      if (own) Object.defineProperty(proto, 'write', own)
+      else delete proto.write
+      server.closeAllConnections?.()
+      await new Promise((resolve) => server.close(() => resolve()))
+    }
+  }
+
+  const direct = await serve(false)
+  const plain = await serve(true)
+  const wire = (run, what) => {
+    const parsed = parseChunked(run.raw, what)
+    assertSameText(parsed.chunks.join(''), expectedChunks.join(''), `${what}: the de-chunked body`)
+    return parsed
+  }
+  const directWire = wire(direct, 'the direct run')
+  const plainWire = wire(plain, 'the res.write run')
+  assertSameText(directWire.head, plainWire.head, 'the heads (status line and headers, but Date)')
+  assertEqual(plain.resWrites, chunks.length, 'res.write() calls with the wrapper installed')
+  if (engages) {
+    assertEqual(direct.resWrites, 0, 'res.write() calls while the direct path is on')
+    // The retry block was written before the spy: the socket got the rest, each frame in one write.
+    assertSameList(
+      direct.socketWrites.slice(0, expectedChunks.length - 1),
+      expectedChunks.slice(1).map(frame),
+      'socket.write() calls: one whole frame per chunk',
+    )
+    assertSameList(directWire.chunks, expectedChunks, 'the chunks: one per write')
+    assertSameText(directWire.body, plainWire.body, 'the framed bodies')
+  } else {
+    assertEqual(direct.resWrites, chunks.length, 'res.write() calls (the direct path is off)')
+  }
+}
+
+/** Sends one GET over node:net and resolves with the raw response (Latin-1) once its body ended. */
+async function readRaw(port) {
+  const net = await import('node:net')
+  const socket = net.connect(port, '127.0.0.1')
+  let received = ''
+  try {
+    await withTimeout(
+      new Promise((resolve, reject) => {
+        socket.setEncoding('latin1')
+        socket.on('error', reject)
+        socket.on('data', (data) => {
+          received += data
+          if (received.endsWith('\r\n0\r\n\r\n')) resolve()
+        })
+        socket.on('end', resolve)
+        socket.write('GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
+      }),
+      8000,
+      'the raw response never ended',
+    )
+  } finally {
+    socket.destroy()
+  }
+  return received
+}
+
+/**
+ * Parses a raw HTTP/1.1 response with a chunked body, strictly (RFC 9112, section 7.1).
+ *
+ * @returns `{ head, body, chunks }`: the head without its Date header, the framed body, the chunks
+ */
+function parseChunked(raw, what) {
+  const end = raw.indexOf('\r\n\r\n')
+  assert(end !== -1, `${what}: no end of the head in ${JSON.stringify(raw.slice(0, 200))}`)
+  const headLines = raw.slice(0, end).split('\r\n')
+  assert(/^HTTP\/1\.1 200 /.test(headLines[0]), `${what}: status line ${headLines[0]}`)
+  assert(
+    headLines.some((line) => /^transfer-encoding:\s*chunked$/i.test(line)),
+    `${what}: not chunked: ${headLines.join(' | ')}`,
+  )
+  const head = headLines.filter((line) => !/^date:/i.test(line)).join('\r\n')
+  const body = raw.slice(end + 4)
+  const chunks = []
+  let at = 0
+  for (;;) {
+    const lineEnd = body.indexOf('\r\n', at)
+    assert(lineEnd !== -1, `${what}: a chunk size line is cut at byte ${at}`)
+    const sizeLine = body.slice(at, lineEnd)
+    assert(/^[0-9a-f]+$/i.test(sizeLine), `${what}: bad chunk size ${JSON.stringify(sizeLine)}`)
+    const size = Number.parseInt(sizeLine, 16)
+    if (size === 0) {
+      assertEqual(body.slice(lineEnd), '\r\n\r\n', `${what}: what follows the last chunk`)
+      return { head, body, chunks }
+    }
+    const data = body.slice(lineEnd + 2, lineEnd + 2 + size)
+    assertEqual(data.length, size, `${what}: bytes of the chunk at ${at}`)
+    assertEqual(
+      body.slice(lineEnd + 2 + size, lineEnd + 4 + size),
+      '\r\n',
+      `${what}: CRLF after the chunk at ${at}`,
+    )
+    chunks.push(data)
+    at = lineEnd + 4 + size
+  }
 }
 
 /** Asks the runner's server to destroy the first connection of a `/drop` scenario. */
@@ -774,6 +992,22 @@ function assertEvents(actual, expected, context = '') {
     throw new Error(
       `events differ${context ? ` (${context})` : ''}:\n  actual   ${a}\n  expected ${e}`,
     )
+}
+
+/** Compares long texts, reporting the first differing offset with a short excerpt of each. */
+function assertSameText(actual, expected, what) {
+  if (actual === expected) return
+  let at = 0
+  while (at < actual.length && actual[at] === expected[at]) at++
+  const excerpt = (text) => JSON.stringify(text.slice(Math.max(0, at - 20), at + 20))
+  throw new Error(
+    `${what}: differ at offset ${at} (lengths ${actual.length} and ${expected.length}): got ${excerpt(actual)}, expected ${excerpt(expected)}`,
+  )
+}
+
+function assertSameList(actual, expected, what) {
+  for (let i = 0; i < Math.max(actual.length, expected.length); i++)
+    assertSameText(actual[i] ?? '(none)', expected[i] ?? '(none)', `${what}, item ${i}`)
 }
 
 function assert(condition, message) {

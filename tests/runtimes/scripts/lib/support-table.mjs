@@ -26,8 +26,8 @@ const SERVED_BY = {
  */
 export function renderTable(rows) {
   const lines = [
-    '| Runtime | Version | Loaded with | Round trip (`encode` → `decode`, streams) | Typed errors | `connect()` + `EventSource` reconnect, `Last-Event-ID` | `createEventStreamResponse` served by | `@ssekit/encoder/node` on `node:http` | Hub (memory): publish, subscribe, replay, its handlers |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Runtime | Version | Loaded with | Round trip (`encode` → `decode`, streams) | Typed errors | `connect()` + `EventSource` reconnect, `Last-Event-ID` | `createEventStreamResponse` served by | `@ssekit/encoder/node` on `node:http` | `openEventStream` direct socket write (bytes = `res.write()`) | Hub (memory): publish, subscribe, replay, its handlers |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ]
   for (const row of rows) {
     const cell = (filter, label = '') => {
@@ -47,6 +47,15 @@ export function renderTable(rows) {
       result.group === 'server' && result.name.startsWith('createEventStreamResponse')
     const nodeHelper = (result) =>
       result.group === 'server' && result.name.startsWith('openEventStream')
+    // The suite names whether the path must engage on this runtime (smoke/suite.mjs,
+    // DIRECT_SOCKET_WRITE); a passing test means it did, or stayed off, as named.
+    const direct = row.results.find((result) => result.group === 'direct')
+    const directLabel =
+      direct === undefined
+        ? ''
+        : direct.name.includes(' engages ')
+          ? 'engaged'
+          : 'off (`res.write()`)'
     const cells = [
       row.runtime.id === 'chromium' ? 'Chromium (headless)' : row.runtime.name,
       row.versionLabel,
@@ -56,6 +65,7 @@ export function renderTable(rows) {
       cell(group('client')),
       cell(responseHelper, SERVED_BY[row.kind]),
       cell(nodeHelper),
+      cell(group('direct'), directLabel),
       cell(group('hub')),
     ]
     lines.push(`| ${cells.join(' | ')} |`)
