@@ -9,9 +9,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
 import { createDecoder } from '@ssekit/decoder'
-import { build } from 'esbuild'
 import { createParser } from 'eventsource-parser'
 import { do_not_optimize } from 'mitata'
 import { describeMachine } from './benchmarks-md.mjs'
@@ -76,20 +74,6 @@ function runParser(chunks, collect) {
   parser.feed(textDecoder.decode())
   do_not_optimize(last)
   return count
-}
-
-async function bundleSize(code) {
-  const result = await build({
-    stdin: { contents: code, resolveDir: new URL('.', import.meta.url).pathname, loader: 'js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'neutral',
-    write: false,
-    logLevel: 'warning',
-  })
-  const bytes = result.outputFiles[0].contents
-  return { minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length }
 }
 
 const fmt = (value, digits = 0) => value.toFixed(digits)
@@ -329,9 +313,6 @@ export async function run() {
   const perByteSmall = quarterPerByte
   const perByteLarge = fullPerByte
 
-  const oursSize = await bundleSize("export { createDecoder } from '@ssekit/decoder'")
-  const theirSize = await bundleSize("export { createParser } from 'eventsource-parser'")
-
   const markdown = [
     '## Decoder',
     '',
@@ -393,10 +374,7 @@ export async function run() {
     'done so before timing ran both decoders 2–5× slower (scavenges promoting ~16 MB each), which',
     'made earlier runs bimodal.',
     '',
-    '| decoder-only import (esbuild, minified) | minified | min+gzip |',
-    '| --- | ---: | ---: |',
-    `| \`import { createDecoder } from '@ssekit/decoder'\` | ${oursSize.minified} B | ${oursSize.gzipped} B |`,
-    `| \`import { createParser } from 'eventsource-parser'\` | ${theirSize.minified} B | ${theirSize.gzipped} B |`,
+    'Bundle sizes of both: see "Bundle sizes".',
   ].join('\n')
   console.log(`\n${markdown}`)
   return markdown

@@ -4,7 +4,8 @@
  * table into BENCHMARKS.md at the repository root.
  *
  * A section is a module exporting `name` and `async run()` returning its Markdown; add a line to
- * SECTIONS for a new one.
+ * SECTIONS for a new one. `node run.mjs sizes` (`pnpm bench:sizes`) rewrites only the bundle
+ * sizes, in seconds and without `--expose-gc`.
  */
 import { writeSection } from './benchmarks-md.mjs'
 
@@ -13,12 +14,11 @@ const SECTIONS = {
   hub: () => import('./hub.bench.mjs'),
   encoder: () => import('./encoder.bench.mjs'),
   client: () => import('./client.bench.mjs'),
+  sizes: () => import('./bundle-sizes.mjs'),
 }
 
-if (typeof globalThis.gc !== 'function') {
-  console.error('Run with node --expose-gc (pnpm bench does).')
-  process.exit(1)
-}
+/** The sections that time nothing, so they need no `--expose-gc`. */
+const UNTIMED = new Set(['sizes'])
 
 const wanted = process.argv.slice(2)
 for (const name of wanted) {
@@ -26,6 +26,11 @@ for (const name of wanted) {
     console.error(`Unknown section ${name}; known: ${Object.keys(SECTIONS).join(', ')}`)
     process.exit(1)
   }
+}
+const timing = wanted.length === 0 || wanted.some((name) => !UNTIMED.has(name))
+if (timing && typeof globalThis.gc !== 'function') {
+  console.error('Run with node --expose-gc (pnpm bench does).')
+  process.exit(1)
 }
 for (const [name, load] of Object.entries(SECTIONS)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue
