@@ -1,4 +1,4 @@
-import { indexOfByte, lastIndexOfByte } from '#platform'
+import { indexOfByte, lastIndexOfByte } from './native-bytes.ts'
 
 /**
  * Searches bytes for a line ending. CR (0x0D) and LF (0x0A) are never part of a multi-byte
