@@ -3,6 +3,7 @@
  * verbatim.
  */
 import { readFileSync } from 'node:fs'
+import { fenceFile } from '@ssekit/test-support/readme-examples'
 import { afterEach, expect, test, vi } from 'vitest'
 import { createFaultServer, hold, stream } from './fault-server.ts'
 
@@ -66,6 +67,6 @@ test('the README shows both examples verbatim', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
   for (const example of ['connect.ts', 'event-source.ts']) {
     const source = readFileSync(new URL(`../examples/${example}`, import.meta.url), 'utf8')
-    expect(readme).toContain(`\`\`\`ts\n${source}\`\`\``)
+    expect(readme).toContain(fenceFile(source))
   }
 })

@@ -4,7 +4,8 @@
  * repeats), and every request is recorded with its headers, body, arrival time and socket.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { Socket } from 'node:net'
+import { startLoopbackServer } from '@ssekit/test-support/loopback-server'
 import { onTestFinished } from 'vitest'
 
 /** A request the server received. */
@@ -180,15 +181,12 @@ export async function createFaultServer(): Promise<FaultServer> {
       ),
     )
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  const origin = `http://127.0.0.1:${port}`
-  let closing: Promise<void> | undefined
+  const loopback = await startLoopbackServer(server)
 
   const faultServer: FaultServer = {
-    origin,
+    origin: loopback.origin,
     requests,
-    url: (path) => `${origin}${path}`,
+    url: (path) => loopback.url(path),
     route(path, ...handlers) {
       routes.set(path, { handlers, served: 0 })
     },
@@ -200,13 +198,7 @@ export async function createFaultServer(): Promise<FaultServer> {
     get connections() {
       return sockets.size
     },
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
-      return closing
-    },
+    close: () => loopback.close(),
   }
   onTestFinished(() => faultServer.close())
   return faultServer

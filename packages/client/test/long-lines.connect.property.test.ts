@@ -3,16 +3,15 @@
  * `connect()` reading a real `node:http` server on 127.0.0.1 that writes the stream in
  * `write()`s of random sizes.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { fc, test } from '@fast-check/vitest'
-import { afterAll, beforeAll, describe, expect } from 'vitest'
 import {
   chunkedLine,
   lineContent,
   lineEnding,
   lineSize,
-} from '../../decoder/test/line-arbitraries.ts'
+} from '@ssekit/test-support/line-arbitraries'
+import { type LoopbackServer, startLoopbackServer } from '@ssekit/test-support/loopback-server'
+import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { connect } from '../src/connect.ts'
 
 const RUNS = Number(process.env.LONG_LINE_RUNS ?? 300)
@@ -30,11 +29,11 @@ function expectLine(data: string[], value: Uint8Array): void {
 describe('connect() against node:http writing random-size chunks', () => {
   /** What the server sends on `/stream/<n>`: the n-th registered stream, in these writes. */
   const payloads = new Map<string, Uint8Array[]>()
-  let server: Server
+  let server: LoopbackServer | undefined
   let origin = ''
 
   beforeAll(async () => {
-    server = createServer(async (req, res) => {
+    server = await startLoopbackServer(async (req, res) => {
       const chunks = payloads.get(req.url ?? '')
       if (chunks === undefined) {
         res.writeHead(404).end()
@@ -48,12 +47,10 @@ describe('connect() against node:http writing random-size chunks', () => {
       }
       // Held open: the client closes once it has the three events.
     })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    origin = server.origin
   })
   afterAll(async () => {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
+    await server?.close()
   })
 
   let counter = 0

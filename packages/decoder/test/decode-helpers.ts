@@ -1,46 +1,18 @@
-/** Test helpers: run a decoder over chunks and collect everything it reports. */
-import type { ServerSentEvent, SSEError } from '@ssekit/shared'
+/** Test helpers: run the decoder over chunks and collect everything it reports, and cut inputs. */
+import { collectEvents } from '@ssekit/test-support/collect-events'
+import { createRandom } from '@ssekit/test-support/seeded-random'
 import { createDecoder, type DecoderOptions } from '../src/decoder.ts'
-import { createRandom } from './generators.ts'
 
-export interface Collected {
-  events: ServerSentEvent[]
-  comments: string[]
-  retries: number[]
-  ids: string[]
-  errors: SSEError[]
-  lastEventId: string
-}
+// The decoder's tests join bytes through this file, as they did before the helper moved.
+export { concatBytes } from '@ssekit/test-support/concat-bytes'
+
+/** What `collect` returns: the events, comments, retries, ids, errors and final last event ID. */
+export type Collected = ReturnType<typeof collect>
 
 /** Feeds `chunks` to a fresh decoder, ends the stream, and returns what it reported. */
-export function collect(
-  chunks: Iterable<string | Uint8Array>,
-  options?: DecoderOptions,
-): Collected {
-  const out: Collected = {
-    events: [],
-    comments: [],
-    retries: [],
-    ids: [],
-    errors: [],
-    lastEventId: '',
-  }
-  const decoder = createDecoder(
-    {
-      onEvent: (event) => out.events.push(event),
-      onComment: (comment) => out.comments.push(comment),
-      onRetry: (retry) => out.retries.push(retry),
-      onId: (id) => out.ids.push(id),
-      onError: (error) => out.errors.push(error),
-    },
-    options,
-  )
-  for (const chunk of chunks) decoder.feed(chunk)
-  decoder.end()
-  out.lastEventId = decoder.lastEventId
-  return out
+export function collect(chunks: Iterable<string | Uint8Array>, options?: DecoderOptions) {
+  return collectEvents(createDecoder, chunks, options)
 }
-
 /** Cuts `whole` at the given sorted positions. */
 export function cutAt<T extends string | Uint8Array>(whole: T, cuts: number[]): T[] {
   const parts: T[] = []
@@ -80,15 +52,4 @@ export function* chunkings<T extends string | Uint8Array>(
     }
     yield cutAt(whole, cuts)
   }
-}
-
-/** Joins byte arrays into one, for generators that build a stream from parts. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
 }

@@ -3,9 +3,13 @@
  * that each workload decodes to its expected events) and the benchmark in `bench/` (which
  * compiles this very file with esbuild, so there is no bench-side copy).
  *
- * Self-contained on purpose: it imports only a type, so esbuild can bundle it alone.
+ * It imports only a type and the seeded PRNG (a module without imports), so esbuild can bundle it
+ * alone. The benchmarks read `createRandom` from here too.
  */
 import type { ServerSentEvent } from '@ssekit/shared'
+import { createRandom, cutBytes, randomInteger } from '@ssekit/test-support/seeded-random'
+
+export { createRandom }
 
 /** One benchmark workload: the wire bytes cut into chunks, and the events they must decode to. */
 export interface Workload {
@@ -19,54 +23,6 @@ export interface Workload {
   events: ServerSentEvent[]
   /** The total number of bytes in `chunks`. */
   bytes: number
-}
-
-/**
- * A small, fast, seeded PRNG (mulberry32), so every run generates the same bytes.
- *
- * @param seed - any 32-bit integer
- * @returns a function returning floats in [0, 1)
- */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** A random integer in [min, max]. */
-function between(random: () => number, min: number, max: number): number {
-  return min + Math.floor(random() * (max - min + 1))
-}
-
-/**
- * Cuts `bytes` into consecutive chunks whose sizes are drawn from [min, max], cutting anywhere:
- * inside CRLFs and multi-byte characters alike.
- *
- * @param bytes - the whole stream
- * @param random - the seeded source of chunk sizes
- * @param min - the smallest chunk size
- * @param max - the largest chunk size
- * @returns views into `bytes`, in order
- */
-export function cutBytes(
-  bytes: Uint8Array,
-  random: () => number,
-  min: number,
-  max: number,
-): Uint8Array[] {
-  const chunks: Uint8Array[] = []
-  let offset = 0
-  while (offset < bytes.length) {
-    const size = min === max ? min : between(random, min, max)
-    chunks.push(bytes.subarray(offset, offset + size))
-    offset += size
-  }
-  return chunks
 }
 
 const WORDS = [
@@ -90,7 +46,7 @@ const WORDS = [
 
 /** A chat-completion delta like the ones LLM APIs stream: about 200 bytes of JSON. */
 function tokenJson(random: () => number, index: number): string {
-  const token = WORDS[between(random, 0, WORDS.length - 1)] ?? ''
+  const token = WORDS[randomInteger(random, 0, WORDS.length - 1)] ?? ''
   return JSON.stringify({
     id: 'chatcmpl-9x7Yq2LmNoPqRsTuVwXyZ012345',
     object: 'chat.completion.chunk',
@@ -104,7 +60,8 @@ const MULTI_BYTE = ['é', 'ü', 'ß', '中', '文', '字', '😀', '🚀', 'Ω',
 
 function multiByteText(random: () => number, length: number): string {
   let text = ''
-  for (let i = 0; i < length; i++) text += MULTI_BYTE[between(random, 0, MULTI_BYTE.length - 1)]
+  for (let i = 0; i < length; i++)
+    text += MULTI_BYTE[randomInteger(random, 0, MULTI_BYTE.length - 1)]
   return text
 }
 
@@ -114,9 +71,9 @@ function largeJson(random: () => number, size: number): string {
   let approx = 2
   while (approx < size) {
     const row = {
-      id: between(random, 0, 1e9),
-      name: `item-${between(random, 0, 1e6)}`,
-      tags: ['alpha', 'beta', 'gamma'].slice(0, between(random, 1, 3)),
+      id: randomInteger(random, 0, 1e9),
+      name: `item-${randomInteger(random, 0, 1e6)}`,
+      tags: ['alpha', 'beta', 'gamma'].slice(0, randomInteger(random, 1, 3)),
       score: Math.round(random() * 1e6) / 1e3,
       active: random() < 0.5,
     }
@@ -190,8 +147,12 @@ export function createWorkloads(scale = 1): Workload[] {
     let length = 0
     for (let i = 0; length < 4 * MB * scale; i++) {
       const id = String(1_000_000 + i)
-      const event = types[between(random, 0, types.length - 1)] ?? 'update'
-      const data = JSON.stringify({ seq: i, user: `u${between(random, 0, 9999)}`, v: random() })
+      const event = types[randomInteger(random, 0, types.length - 1)] ?? 'update'
+      const data = JSON.stringify({
+        seq: i,
+        user: `u${randomInteger(random, 0, 9999)}`,
+        v: random(),
+      })
       const text = `id: ${id}\nevent: ${event}\ndata: ${data}\n\n`
       parts.push(text)
       events.push({ data, event, id })
@@ -213,7 +174,7 @@ export function createWorkloads(scale = 1): Workload[] {
     const events: ServerSentEvent[] = []
     let length = 0
     while (length < 8 * MB * scale) {
-      const data = largeJson(random, between(random, 64 * 1024, 1024 * 1024))
+      const data = largeJson(random, randomInteger(random, 64 * 1024, 1024 * 1024))
       parts.push(`data: ${data}\n\n`)
       events.push({ data })
       length += data.length + 8
@@ -235,9 +196,9 @@ export function createWorkloads(scale = 1): Workload[] {
     let length = 0
     while (length < 4 * MB * scale) {
       const lines: string[] = []
-      const count = between(random, 2, 12)
+      const count = randomInteger(random, 2, 12)
       for (let j = 0; j < count; j++)
-        lines.push(`line ${j}: ${'lorem ipsum '.repeat(between(random, 0, 6))}`)
+        lines.push(`line ${j}: ${'lorem ipsum '.repeat(randomInteger(random, 0, 6))}`)
       const text = `${lines.map((line) => `data: ${line}\n`).join('')}\n`
       parts.push(text)
       events.push({ data: lines.join('\n') })
@@ -259,7 +220,7 @@ export function createWorkloads(scale = 1): Workload[] {
     const events: ServerSentEvent[] = []
     let length = 0
     while (length < 4 * MB * scale) {
-      const data = multiByteText(random, between(random, 20, 400))
+      const data = multiByteText(random, randomInteger(random, 20, 400))
       parts.push(`data: ${data}\n\n`)
       events.push({ data })
       length += data.length + 8
@@ -294,7 +255,7 @@ export function createWorkloads(scale = 1): Workload[] {
     const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789{}":,'
     const piece = Array.from(
       { length: 4096 },
-      () => alphabet[between(random, 0, alphabet.length - 1)],
+      () => alphabet[randomInteger(random, 0, alphabet.length - 1)],
     ).join('')
     const data = piece.repeat(2048)
     workloads.push(

@@ -1,8 +1,13 @@
 import { fc, test } from '@fast-check/vitest'
+import {
+  chunkedLine,
+  lineContent,
+  lineEnding,
+  lineSize,
+} from '@ssekit/test-support/line-arbitraries'
+import { createRandom, cutBytes } from '@ssekit/test-support/seeded-random'
 import { describe, expect } from 'vitest'
 import { collect } from './decode-helpers.ts'
-import { createRandom, cutBytes } from './generators.ts'
-import { chunkedLine, lineContent, lineEnding, lineSize } from './line-arbitraries.ts'
 
 // The decoder's text for a line must be exactly the UTF-8 decoding of the line's bytes, however
 // the network cut them. Sizes straddle every threshold the byte-to-line machinery has (the

@@ -3,9 +3,14 @@
  * transform; @ssekit/client runs it through `connect()` and a real `node:http` server.
  */
 import { fc, test } from '@fast-check/vitest'
+import {
+  chunkedLine,
+  lineContent,
+  lineEnding,
+  lineSize,
+} from '@ssekit/test-support/line-arbitraries'
 import { describe, expect } from 'vitest'
 import { EventDecoderStream } from '../src/decoder-stream.ts'
-import { chunkedLine, lineContent, lineEnding, lineSize } from './line-arbitraries.ts'
 
 const RUNS = Number(process.env.LONG_LINE_RUNS ?? 300)
 const decodeWhole = (bytes: Uint8Array): string =>

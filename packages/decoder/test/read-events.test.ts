@@ -1,14 +1,9 @@
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { isSSEError } from '@ssekit/shared'
-import { afterEach, expect, test } from 'vitest'
+import { listenForTest } from '@ssekit/test-support/loopback-server'
+import { expect, test } from 'vitest'
 import { readEvents } from '../src/read-events.ts'
 
 const utf8 = new TextEncoder()
-const teardown: (() => Promise<void>)[] = []
-afterEach(async () => {
-  for (const close of teardown.splice(0)) await close()
-})
 
 async function collectAll<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []
@@ -74,16 +69,13 @@ test('aborting the signal rejects with its reason and closes a real HTTP respons
   const serverClosed = new Promise<void>((resolve) => {
     closed = resolve
   })
-  const server = createServer((req, res) => {
+  const server = await listenForTest((req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     res.write('data: first\n\n')
     req.on('close', closed)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  teardown.push(() => new Promise((resolve) => server.close(() => resolve())))
-  const { port } = server.address() as AddressInfo
   const controller = new AbortController()
-  const response = await fetch(`http://127.0.0.1:${port}/`)
+  const response = await fetch(server.url('/'))
   const seen: unknown[] = []
   const reason = new Error('stop')
   const failure = await (async () => {

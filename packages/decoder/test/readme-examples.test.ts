@@ -1,5 +1,6 @@
 /** Runs the decoder examples and checks that the README shows them verbatim. */
 import { readFileSync } from 'node:fs'
+import { fenceFile } from '@ssekit/test-support/readme-examples'
 import { afterEach, expect, test, vi } from 'vitest'
 
 afterEach(() => {
@@ -39,6 +40,6 @@ test('the README shows the decoder examples verbatim', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
   for (const example of ['read-events.ts', 'decoder-stream.ts', 'create-decoder.ts']) {
     const source = readFileSync(new URL(`../examples/${example}`, import.meta.url), 'utf8')
-    expect(readme).toContain(`\`\`\`ts\n${source}\`\`\``)
+    expect(readme).toContain(fenceFile(source))
   }
 })

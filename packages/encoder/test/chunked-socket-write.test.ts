@@ -1,10 +1,10 @@
 import { once } from 'node:events'
 import { type IncomingMessage, type Server, ServerResponse } from 'node:http'
 import { type AddressInfo, connect as connectTcp, type Socket } from 'node:net'
+import { listenForTest } from '@ssekit/test-support/loopback-server'
 import { expect, onTestFinished, test, vi } from 'vitest'
 import { encodeBytes, encodeComment } from '../src/encode.ts'
 import { type NodeEventStream, openEventStream } from '../src/node/index.ts'
-import { listen } from './http-server.ts'
 
 // openEventStream writes HTTP/1.1 chunks straight to the socket (src/node/chunked-socket-write.ts).
 // These tests read the raw bytes of the response off a TCP socket, so the framing itself is
@@ -45,7 +45,7 @@ async function openRaw(
   request: string,
   onStream: (stream: NodeEventStream, res: ServerResponse, req: IncomingMessage) => void,
 ): Promise<Raw> {
-  const { server } = await listen((req, res) =>
+  const { server } = await listenForTest((req, res) =>
     onStream(openEventStream(res, { heartbeat: false }), res, req),
   )
   return connectRaw(server, request)
@@ -100,7 +100,7 @@ test('one Uint8Array written to several streams is framed once and sent as the s
   const shared = encodeBytes({ event: 'tick', data: '{"n":1}' })
   const sockets: Socket[] = []
   const streams: NodeEventStream[] = []
-  const { server } = await listen((_req, res) => {
+  const { server } = await listenForTest((_req, res) => {
     streams.push(openEventStream(res, { heartbeat: false }))
     sockets.push(res.socket as Socket)
   })
@@ -149,7 +149,7 @@ test('a write() replaced by middleware is used: the stream does not go around it
 test('a pipelined request, answered while the one before it is still open, streams once it gets the socket', async () => {
   let finishFirst: (() => void) | undefined
   let secondOpened = false
-  const { server } = await listen((req, res) => {
+  const { server } = await listenForTest((req, res) => {
     if (req.url === '/first') {
       finishFirst = () => res.end('first done')
       return

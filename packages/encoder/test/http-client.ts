@@ -1,28 +1,10 @@
+/**
+ * A real node:http client for the encoder's server tests, and a probe for whether a promise has
+ * settled.
+ */
 import { once } from 'node:events'
-import {
-  createServer,
-  type IncomingMessage,
-  request,
-  type Server,
-  type ServerResponse,
-} from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type IncomingMessage, request } from 'node:http'
 import { onTestFinished } from 'vitest'
-
-/** A real node:http server on 127.0.0.1, closed when the current test finishes. */
-export async function listen(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler)
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  onTestFinished(async () => {
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-  })
-  const { port } = server.address() as AddressInfo
-  return { server, url: `http://127.0.0.1:${port}/` }
-}
 
 /** A real HTTP client reading a streamed response as text. */
 export interface StreamClient {

@@ -4,6 +4,7 @@ import { connect as connectHttp2, createServer as createHttp2Server } from 'node
 import type { AddressInfo } from 'node:net'
 import { createGunzip, createGzip } from 'node:zlib'
 import { isSSEError, SSEError } from '@ssekit/shared'
+import { listenForTest } from '@ssekit/test-support/loopback-server'
 import { afterEach, describe, expect, onTestFinished, test, vi } from 'vitest'
 import { encodeBytes } from '../src/encode.ts'
 import { HEARTBEAT_COMMENT } from '../src/heartbeat.ts'
@@ -12,7 +13,7 @@ import {
   type NodeEventStreamOptions,
   openEventStream,
 } from '../src/node/index.ts'
-import { connect, isSettled, listen } from './http-server.ts'
+import { connect, isSettled } from './http-client.ts'
 import { decodeStream } from './wire.ts'
 
 interface Opened {
@@ -31,11 +32,11 @@ async function openPair(
   const opened = new Promise<Opened>((resolve) => {
     resolveOpened = resolve
   })
-  const { url } = await listen((req, res) => {
+  const { origin } = await listenForTest((req, res) => {
     prepare?.(res)
     resolveOpened({ stream: openEventStream(res, options), req, res })
   })
-  const stream = await connect(url, client)
+  const stream = await connect(origin, client)
   return { ...(await opened), client: stream }
 }
 
@@ -110,7 +111,7 @@ describe('headers', () => {
 
   test('opening a stream on a response whose headers were sent throws a TypeError', async () => {
     let thrown: unknown
-    const { url } = await listen((_req, res) => {
+    const { origin } = await listenForTest((_req, res) => {
       res.writeHead(200)
       res.flushHeaders()
       try {
@@ -120,14 +121,14 @@ describe('headers', () => {
       }
       res.end()
     })
-    const client = await connect(url)
+    const client = await connect(origin)
     await client.ended
     expect(thrown).toBeInstanceOf(TypeError)
   })
 
   test('invalid options are refused before anything is written', async () => {
     const errors: unknown[] = []
-    const { url } = await listen((_req, res) => {
+    const { origin } = await listenForTest((_req, res) => {
       for (const options of [{ retry: -1 }, { heartbeat: 0 }]) {
         try {
           openEventStream(res, options)
@@ -138,7 +139,7 @@ describe('headers', () => {
       res.statusCode = 500
       res.end()
     })
-    const client = await connect(url)
+    const client = await connect(origin)
     expect(client.response.statusCode).toBe(500)
     expect(isSSEError(errors[0], 'INVALID_RETRY')).toBe(true)
     expect(errors[1]).toBeInstanceOf(RangeError)
@@ -427,11 +428,11 @@ describe('closing', () => {
     const opened = new Promise<NodeEventStream>((resolve) => {
       resolveStream = resolve
     })
-    const { url } = await listen((req, res) => {
+    const { origin } = await listenForTest((req, res) => {
       req.socket.destroy()
       res.once('close', () => resolveStream(openEventStream(res)))
     })
-    await connect(url).catch(() => undefined)
+    await connect(origin).catch(() => undefined)
     const stream = await opened
     expect(stream.isClosed).toBe(true)
     expect(stream.signal.aborted).toBe(true)

@@ -1,40 +1,37 @@
 import { once } from 'node:events'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import type { IncomingMessage, Server } from 'node:http'
 import { get } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import {
+  countFencedBlocks,
+  findExampleCopies,
+  listExampleFiles,
+} from '@ssekit/test-support/readme-examples'
 import { describe, expect, onTestFinished, test, vi } from 'vitest'
 import { decodeStream } from './wire.ts'
 
 const root = new URL('../', import.meta.url)
 const readme = readFileSync(new URL('README.md', root), 'utf8')
-const exampleFiles = readdirSync(new URL('examples/', root)).filter((name) => name.endsWith('.ts'))
-
-/** The README's copies of example files: `<!-- example: examples/x.ts -->` then a fenced block. */
-function readmeCopies(): Map<string, string[]> {
-  const copies = new Map<string, string[]>()
-  const pattern = /<!-- example: (examples\/[\w.-]+) -->\n```ts\n([\s\S]*?)```/g
-  for (const [, path, code] of readme.matchAll(pattern)) {
-    copies.set(path as string, [...(copies.get(path as string) ?? []), code as string])
-  }
-  return copies
-}
+const exampleFiles = listExampleFiles(root)
+const copies = findExampleCopies(readme)
 
 describe('the README', () => {
   test('shows every example file', () => {
-    const shown = [...readmeCopies().keys()].sort()
+    const shown = [...new Set(copies.map((copy) => copy.path))].sort()
     expect(shown).toEqual(exampleFiles.map((name) => `examples/${name}`).sort())
   })
 
   test.each(exampleFiles)('its copy of examples/%s is identical to the file', (name) => {
     const file = readFileSync(new URL(`examples/${name}`, root), 'utf8')
-    for (const copy of readmeCopies().get(`examples/${name}`) ?? []) expect(copy).toBe(file)
+    for (const copy of copies.filter(({ path }) => path === `examples/${name}`)) {
+      expect(copy.code).toBe(file)
+    }
   })
 
   test('every ts code block is an example file, so none can drift', () => {
-    const blocks = readme.match(/```ts\n/g) ?? []
-    const copies = [...readmeCopies().values()].flat()
-    expect(blocks.length).toBe(copies.length)
+    const tsCopies = copies.filter((copy) => copy.lang === 'ts')
+    expect(countFencedBlocks(readme, 'ts')).toBe(tsCopies.length)
   })
 })
 

@@ -1,9 +1,10 @@
 import type { ServerResponse } from 'node:http'
+import { listenForTest } from '@ssekit/test-support/loopback-server'
 import { expect, test, vi } from 'vitest'
 import type { EncodableEvent } from '../src/encode.ts'
 import { HEARTBEAT_COMMENT } from '../src/heartbeat.ts'
 import { createEventStreamResponse } from '../src/response.ts'
-import { connect, listen } from './http-server.ts'
+import { connect } from './http-client.ts'
 import { decodeStream } from './wire.ts'
 
 /**
@@ -42,10 +43,10 @@ test('over a real node:http server, events and heartbeats arrive and a disconnec
       stopped = true
     }
   }
-  const { url } = await listen((_req, res) => {
+  const { origin } = await listenForTest((_req, res) => {
     void serve(createEventStreamResponse(events(), { heartbeat: 20, retry: 100 }), res)
   })
-  const client = await connect(url)
+  const client = await connect(origin)
   expect(client.response.headers['content-type']).toBe('text/event-stream; charset=utf-8')
   const wire = await client.waitFor((text) => text.includes(HEARTBEAT_COMMENT))
   const decoded = decodeStream(wire)

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { startLoopbackServer } from '@ssekit/test-support/loopback-server'
+import { findExampleCopies, listExampleFiles } from '@ssekit/test-support/readme-examples'
 import { afterAll, describe, expect, test, vi } from 'vitest'
 import {
   findFreePort,
@@ -14,14 +15,17 @@ const root = join(import.meta.dirname, '..')
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
 
 describe('README examples', () => {
-  const files = readdirSync(join(root, 'examples')).filter((file) => file.endsWith('.ts'))
+  const files = listExampleFiles(new URL('../', import.meta.url))
+  const copies = findExampleCopies(readme)
 
   test.each(files)('the README shows examples/%s exactly as the file is', (file) => {
-    const marker = `<!-- example: examples/${file} -->\n\`\`\`ts\n`
-    const start = readme.indexOf(marker)
-    expect(start, `README.md has no ${marker.trim()} block`).toBeGreaterThan(-1)
-    const body = readme.slice(start + marker.length, readme.indexOf('```\n', start + marker.length))
-    expect(body).toBe(readFileSync(join(root, 'examples', file), 'utf8'))
+    const shown = copies.filter(({ path, lang }) => path === `examples/${file}` && lang === 'ts')
+    expect(
+      shown.length,
+      `README.md has no <!-- example: examples/${file} --> block`,
+    ).toBeGreaterThan(0)
+    for (const copy of shown)
+      expect(copy.code).toBe(readFileSync(join(root, 'examples', file), 'utf8'))
   })
 
   test('examples/memory.ts resumes two topics with one id', async () => {
@@ -39,8 +43,7 @@ describe('README examples', () => {
 
   test('examples/node-server.ts streams what /publish publishes and guards private topics', async () => {
     const { hub, server } = await import('../examples/node-server.ts')
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const { origin: url, close } = await startLoopbackServer(server)
     try {
       expect((await fetch(`${url}/events?topic=private:alice`)).status).toBe(401)
       const stream = await openEvents(`${url}/events?topic=news`)
@@ -55,8 +58,7 @@ describe('README examples', () => {
       expect((await resumed.next())?.event).toBe('ssekit-gap')
       resumed.close()
     } finally {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
+      await close()
       await hub.close()
     }
   })

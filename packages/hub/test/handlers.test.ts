@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type LoopbackServer, startLoopbackServer } from '@ssekit/test-support/loopback-server'
 import { afterEach, describe, expect, test } from 'vitest'
 import { createFetchHandler, createHub, GAP_EVENT, type Hub } from '../src/index.ts'
 import { createNodeHandler } from '../src/node/index.ts'
 import type { AuthorizeResult } from '../src/subscription-request.ts'
-import { openEvents, startServer, type TestServer, toNodeListener, waitFor } from './servers.ts'
+import { openEvents, toNodeListener, waitFor } from './servers.ts'
 
 interface MatrixOptions {
   authorize?: (topics: readonly string[], authorization: string | null) => AuthorizeResult
@@ -43,7 +44,7 @@ const MATRIX = {
 }
 
 describe.each(Object.entries(MATRIX))('%s', (_name, listen) => {
-  let server: TestServer | undefined
+  let server: LoopbackServer | undefined
   let hub: Hub | undefined
 
   afterEach(async () => {
@@ -55,8 +56,8 @@ describe.each(Object.entries(MATRIX))('%s', (_name, listen) => {
 
   async function serve(options: MatrixOptions = {}): Promise<{ hub: Hub; url: string }> {
     hub = createHub()
-    server = await startServer(listen(hub, options))
-    return { hub, url: server.url }
+    server = await startLoopbackServer(listen(hub, options))
+    return { hub, url: server.origin }
   }
 
   test('streams live events of the requested topics as text/event-stream', async () => {

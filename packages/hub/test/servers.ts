@@ -1,32 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createDecoder } from '@ssekit/decoder'
 import type { ServerSentEvent } from '@ssekit/shared'
-
-/** A running loopback server. */
-export interface TestServer {
-  readonly url: string
-  readonly server: Server
-  close(): Promise<void>
-}
-
-/** Starts a node:http server on 127.0.0.1 with a free port. */
-export async function startServer(
-  handle: (request: IncomingMessage, response: ServerResponse) => void,
-): Promise<TestServer> {
-  const server = createServer(handle)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
-}
+import { createCollector } from '@ssekit/test-support/collect-events'
 
 /**
  * Serves a fetch-style handler from node:http: the request becomes a `Request` whose signal
@@ -95,8 +70,8 @@ export async function openEvents(
 ): Promise<EventReader> {
   const controller = new AbortController()
   const response = await fetch(url, { headers, signal: controller.signal })
-  const queue: ServerSentEvent[] = []
-  const decoder = createDecoder({ onEvent: (event) => queue.push(event) })
+  const { decoder, collected } = createCollector(createDecoder)
+  const queue = collected.events
   const reader = response.body?.getReader()
   let ended = false
   return {

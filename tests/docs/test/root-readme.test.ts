@@ -1,19 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { findExampleCopies } from '@ssekit/test-support/readme-examples'
 import { describe, expect, test } from 'vitest'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const readme = readFileSync(`${root}README.md`, 'utf8')
-
-/** Every `<!-- example: path -->` marker with the fenced block right after it. */
-function exampleBlocks(markdown: string): { path: string; code: string }[] {
-  const blocks: { path: string; code: string }[] = []
-  const marker = /<!-- example: (\S+) -->\n```\w*\n([\s\S]*?)```/g
-  for (const match of markdown.matchAll(marker)) {
-    blocks.push({ path: match[1] as string, code: match[2] as string })
-  }
-  return blocks
-}
 
 describe('the root README', () => {
   test('shows the two Quick start commands that CI runs verbatim', () => {
@@ -25,13 +16,13 @@ describe('the root README', () => {
   })
 
   test('has a usage example for every public package', () => {
-    const paths = exampleBlocks(readme).map((block) => block.path)
+    const paths = findExampleCopies(readme).map((block) => block.path)
     for (const name of ['shared', 'encoder', 'decoder', 'client', 'hub']) {
       expect(paths.some((path) => path.startsWith(`packages/${name}/examples/`))).toBe(true)
     }
   })
 
-  const blocks = exampleBlocks(readme)
+  const blocks = findExampleCopies(readme)
   test.each(blocks)(
     'shows $path exactly as the file that its package test runs',
     ({ path, code }) => {

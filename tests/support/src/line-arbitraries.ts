@@ -1,10 +1,12 @@
 /**
  * fast-check arbitraries for long-line tests: line sizes that straddle the decoder's internal
  * thresholds, line contents drawn from every kind of UTF-8 (and not-UTF-8), and random chunkings.
+ *
+ * @module
  */
 import { fc } from '@fast-check/vitest'
-import { concatBytes } from './decode-helpers.ts'
-import { createRandom, cutBytes } from './generators.ts'
+import { concatBytes } from './concat-bytes.ts'
+import { createRandom, cutBytes } from './seeded-random.ts'
 
 const KiB = 1024
 const MiB = 1024 * KiB

@@ -112,13 +112,21 @@ export async function releaseDryRun(repoRoot) {
       `left: ${left.join(', ')}`,
     )
 
-    // The links `pnpm install` would make, so pnpm pack can resolve workspace: ranges.
+    // The links `pnpm install` would make, so pnpm pack can resolve workspace: ranges. A range
+    // may name a private package outside packages/ (the devDependency @ssekit/test-support, in
+    // tests/support), so each name is looked up among the workspace's manifests.
+    const dirOf = new Map(
+      await Promise.all(workspaceDirs.map(async (dir) => [(await manifestOf(dir)).name, dir])),
+    )
     for (const [index, dir] of publicDirs.entries()) {
       const manifest = after[index]
       for (const field of DEPENDENCY_FIELDS) {
         for (const [dep, range] of Object.entries(manifest[field] ?? {})) {
           if (!String(range).startsWith('workspace:')) continue
-          const target = join(scratch, 'packages', dep.replace('@ssekit/', ''))
+          const target = join(
+            scratch,
+            dirOf.get(dep) ?? join('packages', dep.replace('@ssekit/', '')),
+          )
           const link = join(scratch, dir, 'node_modules', dep)
           await mkdir(dirname(link), { recursive: true })
           if (!existsSync(link)) await symlink(relative(dirname(link), target), link, 'dir')
