@@ -1,5 +1,6 @@
 import { createDecoder, type DecoderOptions } from '@ssekit/decoder'
 import {
+  type ClientErrorCode,
   CONTENT_TYPE,
   isEventStreamContentType,
   isSSEError,
@@ -14,6 +15,9 @@ import {
   type RetryOptions,
 } from './reconnect.ts'
 import { SSEResponseError } from './response-error.ts'
+
+/** An error as the client reports it: one of the client's codes. */
+type ClientError = SSEError<ClientErrorCode>
 
 /** A connection's state, as `EventSource.readyState`: 0 connecting, 1 open, 2 closed. */
 export type ReadyState = 0 | 1 | 2
@@ -131,7 +135,7 @@ export interface ConnectOptions {
    * Read `SSEResponseError.response`'s body here if you need it: it is cancelled afterwards.
    */
   // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing must type-check.
-  onError?: ((error: SSEError) => boolean | undefined | void) | undefined
+  onError?: ((error: SSEError<ClientErrorCode>) => boolean | undefined | void) | undefined
   /**
    * Called when a reconnection is scheduled: `delay` in milliseconds, and `attempt`, the number of
    * reconnection attempts since the connection was last open (1 for the first).
@@ -142,7 +146,7 @@ export interface ConnectOptions {
    * signal): with the error that ended it, or `undefined` when the server ended it (status 204, or
    * the end of a stream that is not re-sent).
    */
-  onClose?: ((error: SSEError | undefined) => void) | undefined
+  onClose?: ((error: SSEError<ClientErrorCode> | undefined) => void) | undefined
 }
 
 /**
@@ -179,7 +183,7 @@ type Outcome =
   /** The body ended normally. */
   | { kind: 'ended'; opened: boolean }
   /** The attempt failed; `retriable` is the default decision. */
-  | { kind: 'error'; opened: boolean; error: SSEError; retriable: boolean }
+  | { kind: 'error'; opened: boolean; error: ClientError; retriable: boolean }
   /** The server answered 204 No Content: stop for good. */
   | { kind: 'finished'; opened: boolean }
   /** The page was hidden with `pauseWhenHidden`. */
@@ -294,7 +298,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
   /** The spec's reconnection time: initialDelay, replaced by each valid `retry:` field. */
   let reconnectionTime = retryOptions.initialDelay ?? RETRY_DEFAULTS.initialDelay
   /** The error a decoder limit raised while feeding the current chunk. */
-  let decoderError: SSEError | undefined
+  let decoderError: ClientError | undefined
   /** The controller of the request in flight; aborting it aborts the fetch and the body. */
   let currentController: AbortController | undefined
   /** The reader of the open body, cancelled directly too (a custom fetch may ignore the signal). */
@@ -324,7 +328,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
   /** Resumes reading the body once the loop has taken every queued event (backpressure). */
   let wakeDrained: (() => void) | undefined
   /** The error the loop throws once the queue is empty, when the connection failed for good. */
-  let endError: SSEError | undefined
+  let endError: ClientError | undefined
 
   const decoder = createDecoder(
     {
@@ -383,7 +387,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
     }
   }
 
-  function report(error: SSEError): boolean | undefined {
+  function report(error: ClientError): boolean | undefined {
     if (onError === undefined) return undefined
     let decision: unknown
     try {
@@ -466,7 +470,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
    * The connection ends by itself: the loop takes the queued events, then throws `error` (or
    * ends, without one), and `onClose` is told.
    */
-  function finish(error?: SSEError): void {
+  function finish(error?: ClientError): void {
     if (!release()) return
     endError = error
     settleLoop()
@@ -474,7 +478,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
   }
 
   /** As {@link finish}, but the loop ends without throwing: `onError` returned false. */
-  function finishQuietly(error: SSEError): void {
+  function finishQuietly(error: ClientError): void {
     if (!release()) return
     settleLoop()
     if (onClose !== undefined) guard(() => onClose(error))

@@ -6,7 +6,7 @@
  */
 
 // One error API in every package: a user of this package alone needs no @ssekit/shared.
-export type { ServerSentEvent, SSEErrorCode } from '@ssekit/shared'
+export type { ClientErrorCode, ServerSentEvent, SSEErrorCode } from '@ssekit/shared'
 export { isSSEError, SSEError } from '@ssekit/shared'
 export type {
   Connection,

@@ -1,4 +1,4 @@
-import { SSEError, type SSEErrorCode } from '@ssekit/shared'
+import { SSEError } from '@ssekit/shared'
 import { quoteValue } from '@ssekit/shared/internal'
 
 /**
@@ -17,7 +17,10 @@ import { quoteValue } from '@ssekit/shared/internal'
  * })
  * ```
  */
-export class SSEResponseError extends SSEError {
+/** The two codes of a response that is not an event stream. */
+type ResponseErrorCode = 'INVALID_STATUS' | 'INVALID_CONTENT_TYPE'
+
+export class SSEResponseError extends SSEError<ResponseErrorCode> {
   override readonly name: string = 'SSEResponseError'
   /** The response's HTTP status, such as 404 or 503. */
   readonly status: number
@@ -30,7 +33,7 @@ export class SSEResponseError extends SSEError {
    * @param response - the response that failed to open the stream
    * @param code - `INVALID_STATUS` or `INVALID_CONTENT_TYPE`; derived from the response when omitted
    */
-  constructor(response: Response, code?: SSEErrorCode) {
+  constructor(response: Response, code?: ResponseErrorCode) {
     const contentType = response.headers.get('content-type')
     const finalCode = code ?? (response.status === 200 ? 'INVALID_CONTENT_TYPE' : 'INVALID_STATUS')
     const where = response.url ? ` from ${response.url}` : ''

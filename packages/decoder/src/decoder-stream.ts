@@ -1,4 +1,4 @@
-import type { ServerSentEvent, SSEError } from '@ssekit/shared'
+import type { DecoderErrorCode, ServerSentEvent, SSEError } from '@ssekit/shared'
 import {
   createDecoder,
   type Decoder,
@@ -36,7 +36,7 @@ export class EventDecoderStream extends TransformStream<Uint8Array | string, Ser
    */
   constructor(options: EventDecoderStreamOptions = {}) {
     let controller!: TransformStreamDefaultController<ServerSentEvent>
-    let error: SSEError | undefined
+    let error: SSEError<DecoderErrorCode> | undefined
     const decoder = createDecoder(
       {
         onEvent: (event) => controller.enqueue(event),

@@ -1,4 +1,4 @@
-import { type ServerSentEvent, SSEError } from '@ssekit/shared'
+import { type DecoderErrorCode, type ServerSentEvent, SSEError } from '@ssekit/shared'
 import { createInterpreter } from './interpreter.ts'
 import { createLineReader } from './line-reader.ts'
 
@@ -22,7 +22,7 @@ export interface DecoderCallbacks {
    * Called with a typed error when a limit is exceeded. The rest of the stream is then ignored
    * until `end()` or `reset()`. Without `onError`, `feed` throws the error instead.
    */
-  onError?: ((error: SSEError) => void) | undefined
+  onError?: ((error: SSEError<DecoderErrorCode>) => void) | undefined
 }
 
 /** Limits and the starting state of a decoder. */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-export type { ServerSentEvent, SSEErrorCode, SSEField } from '@ssekit/shared'
+export type { EncoderErrorCode, ServerSentEvent, SSEErrorCode, SSEField } from '@ssekit/shared'
 export { isSSEError, SSEError } from '@ssekit/shared'
 export type { EncodableEvent, EncodeOptions } from './encode.ts'
 export { encode, encodeBytes, encodeComment, serializeData } from './encode.ts'

@@ -9,7 +9,7 @@
  */
 
 // One error API in every package: a user of this package alone needs no @ssekit/shared.
-export type { ServerSentEvent, SSEErrorCode } from '@ssekit/shared'
+export type { HubErrorCode, ServerSentEvent, SSEErrorCode } from '@ssekit/shared'
 export { isSSEError, SSEError } from '@ssekit/shared'
 export type { FetchHandlerOptions } from './fetch-handler.ts'
 export { createFetchHandler } from './fetch-handler.ts'

@@ -1,43 +1,65 @@
 /**
- * Every code an {@link SSEError} can carry. Codes are permanent: once released, a code keeps its
- * meaning forever, and each README lists the codes its package raises.
- *
- * - `INVALID_EVENT`: an event type contains CR or LF (encoder).
- * - `INVALID_ID`: an id contains CR, LF or NUL (encoder).
- * - `INVALID_RETRY`: a retry is not a non-negative safe integer (encoder).
- * - `INVALID_DATA`: data could not be serialized (encoder).
- * - `LINE_TOO_LONG`: a line exceeded the decoder's `maxLineLength` (decoder).
- * - `EVENT_TOO_LARGE`: an event's data exceeded the decoder's `maxEventSize` (decoder).
- * - `INVALID_STATUS`: the server answered with a status other than 200 (client).
- * - `INVALID_CONTENT_TYPE`: the server answered with a content type other than `text/event-stream` (client).
- * - `NETWORK_ERROR`: the request or the body failed below HTTP (client).
- * - `IDLE_TIMEOUT`: nothing arrived for longer than the idle timeout (client).
- * - `RETRY_LIMIT`: the maximum number of reconnection attempts was used up (client).
- * - `STREAM_CLOSED`: a write to an event stream that has already closed (encoder).
- * - `INVALID_TOPIC`: a topic name that the hub refuses (hub).
- * - `HUB_CLOSED`: an operation on a hub that has been closed (hub).
- * - `TRANSPORT_ERROR`: the hub's transport (Redis) failed (hub).
- * - `TRANSPORT_TIMEOUT`: the hub's transport did not answer in time (hub).
- * - `SLOW_CONSUMER`: a subscriber fell too far behind and was disconnected (hub).
+ * The codes the encoder raises (`@ssekit/encoder`, and the field checks of this package):
+ * - `INVALID_EVENT`: an event type contains CR or LF.
+ * - `INVALID_ID`: an id contains CR, LF or NUL.
+ * - `INVALID_RETRY`: a retry is not a non-negative safe integer.
+ * - `INVALID_DATA`: data could not be serialized.
+ * - `STREAM_CLOSED`: a write to an event stream that has already closed.
  */
-export type SSEErrorCode =
+export type EncoderErrorCode =
   | 'INVALID_EVENT'
   | 'INVALID_ID'
   | 'INVALID_RETRY'
   | 'INVALID_DATA'
-  | 'LINE_TOO_LONG'
-  | 'EVENT_TOO_LARGE'
+  | 'STREAM_CLOSED'
+
+/**
+ * The codes the decoder raises (`@ssekit/decoder`):
+ * - `LINE_TOO_LONG`: a line exceeded the decoder's `maxLineLength`.
+ * - `EVENT_TOO_LARGE`: an event's data exceeded the decoder's `maxEventSize`.
+ */
+export type DecoderErrorCode = 'LINE_TOO_LONG' | 'EVENT_TOO_LARGE'
+
+/**
+ * The codes the client reports (`@ssekit/client`): the decoder's, and
+ * - `INVALID_STATUS`: the server answered with a status other than 200.
+ * - `INVALID_CONTENT_TYPE`: the server answered with a content type other than `text/event-stream`.
+ * - `NETWORK_ERROR`: the request or the body failed below HTTP.
+ * - `IDLE_TIMEOUT`: nothing arrived for longer than the idle timeout.
+ * - `RETRY_LIMIT`: the maximum number of reconnection attempts was used up.
+ */
+export type ClientErrorCode =
+  | DecoderErrorCode
   | 'INVALID_STATUS'
   | 'INVALID_CONTENT_TYPE'
   | 'NETWORK_ERROR'
   | 'IDLE_TIMEOUT'
   | 'RETRY_LIMIT'
-  | 'STREAM_CLOSED'
+
+/**
+ * The codes the hub raises (`@ssekit/hub`): the encoder's, for events it refuses to publish or
+ * streams that closed, and
+ * - `INVALID_TOPIC`: a topic name that the hub refuses.
+ * - `HUB_CLOSED`: an operation on a hub that has been closed.
+ * - `TRANSPORT_ERROR`: the hub's transport (Redis) failed.
+ * - `TRANSPORT_TIMEOUT`: the hub's transport did not answer in time.
+ * - `SLOW_CONSUMER`: a subscriber fell too far behind and was disconnected.
+ */
+export type HubErrorCode =
+  | EncoderErrorCode
   | 'INVALID_TOPIC'
   | 'HUB_CLOSED'
   | 'TRANSPORT_ERROR'
   | 'TRANSPORT_TIMEOUT'
   | 'SLOW_CONSUMER'
+
+/**
+ * Every code an {@link SSEError} can carry. Codes are permanent: once released, a code keeps its
+ * meaning forever, and each README lists the codes its package raises. Each package's own union
+ * ({@link EncoderErrorCode}, {@link DecoderErrorCode}, {@link ClientErrorCode},
+ * {@link HubErrorCode}) types what its callbacks can receive.
+ */
+export type SSEErrorCode = EncoderErrorCode | ClientErrorCode | HubErrorCode
 
 /** A field of the event model, named by errors about it. */
 export type SSEField = 'event' | 'id' | 'retry' | 'data'
@@ -53,7 +75,9 @@ export interface SSEErrorOptions {
 }
 
 /**
- * The one error class ssekit throws or reports. Check `code`, never the message.
+ * The one error class ssekit throws or reports. Check `code`, never the message. The type
+ * parameter narrows the codes an error can have where a package knows them:
+ * `SSEError<ClientErrorCode>` in the client's `onError`, for example.
  *
  * @example
  * ```ts
@@ -64,10 +88,10 @@ export interface SSEErrorOptions {
  * }
  * ```
  */
-export class SSEError extends Error {
+export class SSEError<Code extends SSEErrorCode = SSEErrorCode> extends Error {
   override readonly name: string = 'SSEError'
   /** A stable, permanent code; see {@link SSEErrorCode}. */
-  readonly code: SSEErrorCode
+  readonly code: Code
   /** The event field the error is about, when there is one. */
   readonly field?: SSEField | undefined
   /** The byte offset in the stream, for decoder errors. */
@@ -78,7 +102,7 @@ export class SSEError extends Error {
    * @param message - what happened, where, and what to do about it
    * @param options - the field, byte offset and cause, when known
    */
-  constructor(code: SSEErrorCode, message: string, options: SSEErrorOptions = {}) {
+  constructor(code: Code, message: string, options: SSEErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     if (options.field !== undefined) this.field = options.field
@@ -95,10 +119,7 @@ export class SSEError extends Error {
  * @param code - when given, the code the error must have
  * @returns whether `value` is an SSEError (with that code)
  */
-export function isSSEError<C extends SSEErrorCode>(
-  value: unknown,
-  code?: C,
-): value is SSEError & { code: C } {
+export function isSSEError<C extends SSEErrorCode>(value: unknown, code?: C): value is SSEError<C> {
   if (value instanceof SSEError) return code === undefined || value.code === code
   if (typeof value !== 'object' || value === null) return false
   const candidate = value as { name?: unknown; code?: unknown }

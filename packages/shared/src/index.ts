@@ -3,7 +3,15 @@
  *
  * @module
  */
-export type { SSEErrorCode, SSEErrorOptions, SSEField } from './errors.ts'
+export type {
+  ClientErrorCode,
+  DecoderErrorCode,
+  EncoderErrorCode,
+  HubErrorCode,
+  SSEErrorCode,
+  SSEErrorOptions,
+  SSEField,
+} from './errors.ts'
 export { isSSEError, SSEError } from './errors.ts'
 export type { ServerSentEvent } from './event.ts'
 export {

@@ -1,4 +1,4 @@
-import { SSEError } from '@ssekit/shared'
+import { type HubErrorCode, SSEError } from '@ssekit/shared'
 import { clampTimerDelay } from '@ssekit/shared/internal'
 import { createClient, type RedisClientOptions } from 'redis'
 import { createEpoch } from '../epoch.ts'
@@ -57,7 +57,7 @@ export interface RedisTransportOptions {
    */
   retryDelay?: number | undefined
   /** Told about every failure of the background reader or the connections. */
-  onError?: ((error: SSEError) => void) | undefined
+  onError?: ((error: SSEError<HubErrorCode>) => void) | undefined
 }
 
 /** Counters of a Redis transport, for metrics and tests. */
@@ -467,8 +467,9 @@ function comparePositions(a: string, b: string): number {
   return Number(a.slice(dashA + 1)) - Number(b.slice(dashB + 1))
 }
 
-function toTransportError(error: unknown, what: string): SSEError {
-  if (error instanceof SSEError) return error
+function toTransportError(error: unknown, what: string): SSEError<HubErrorCode> {
+  // The transport's own errors (HUB_CLOSED, TRANSPORT_TIMEOUT) pass through as they are.
+  if (error instanceof SSEError) return error as SSEError<HubErrorCode>
   const detail = error instanceof Error ? error.message : String(error)
   return new SSEError('TRANSPORT_ERROR', `${what}: ${detail}`, { cause: error })
 }
