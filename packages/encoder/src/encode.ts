@@ -43,8 +43,10 @@ function refuse(message: string, cause?: unknown): never {
 /**
  * Serializes `data` to the text of its data lines, as {@link encode} does: a string as is, a
  * number, boolean or bigint with `String`, an object, array or `null` with `serialize` (JSON by
- * default). For code that stores an event's data before encoding it, such as a broadcast hub.
+ * default). For code that stores an event's data before encoding it, such as the hub; exported
+ * through `@ssekit/encoder/internal`, not API.
  *
+ * @internal
  * @param data - the event's data
  * @param serialize - replaces JSON.stringify for objects, arrays and null
  * @returns the text, or undefined when there is no data
@@ -148,8 +150,8 @@ export function encodeComment(text: string): string {
 /** Writes each line of `text` after `prefix`, ending each with LF. */
 function prefixLines(prefix: string, text: string): string {
   // Fast path: most values are one line, and the indexOf of isValidEventType ("no CR or LF") is
-  // cheaper than a regular expression. On several lines, one replace is as fast as a split and
-  // a loop, or faster (1.5-2.5x on 50 KB; Node 20), and smaller in a bundle.
+  // cheaper than a regular expression. On several lines, one native replace does the work of a
+  // split and a loop, and is smaller in a bundle (BENCHMARKS.md, Encoder).
   return `${prefix}${isValidEventType(text) ? text : text.replace(LINE_BREAK, `\n${prefix}`)}\n`
 }
 

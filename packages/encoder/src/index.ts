@@ -10,7 +10,7 @@
 export type { EncoderErrorCode, ServerSentEvent, SSEErrorCode, SSEField } from '@ssekit/shared'
 export { isSSEError, SSEError } from '@ssekit/shared'
 export type { EncodableEvent, EncodeOptions } from './encode.ts'
-export { encode, encodeBytes, encodeComment, serializeData } from './encode.ts'
+export { encode, encodeBytes, encodeComment } from './encode.ts'
 export { EventEncoderStream } from './encoder-stream.ts'
 export { EVENT_STREAM_DEFAULTS, HEARTBEAT_COMMENT } from './heartbeat.ts'
 export type { EventStreamResponseOptions } from './response.ts'

@@ -11,12 +11,15 @@ test('the public API of @ssekit/encoder is exactly this list', async () => {
     'encodeBytes',
     'encodeComment',
     'isSSEError',
-    'serializeData',
   ])
 })
 
 test('the public API of @ssekit/encoder/node is exactly this list', async () => {
   expect(Object.keys(await import('@ssekit/encoder/node')).sort()).toEqual(['openEventStream'])
+})
+
+test('@ssekit/encoder/internal holds only what the hub shares with the encoder', async () => {
+  expect(Object.keys(await import('@ssekit/encoder/internal')).sort()).toEqual(['serializeData'])
 })
 
 test('the error class is the one of @ssekit/shared, so instanceof agrees across packages', async () => {
