@@ -1,175 +1,26 @@
-import { createDecoder, type DecoderOptions } from '@ssekit/decoder'
+import { createDecoder } from '@ssekit/decoder'
 import {
   type ClientErrorCode,
-  CONTENT_TYPE,
   isEventStreamContentType,
   isSSEError,
   type ServerSentEvent,
   SSEError,
 } from '@ssekit/shared'
-import { clampTimerDelay } from '@ssekit/shared/internal'
+import { clampTimerDelay, PullQueue } from '@ssekit/shared/internal'
+import type { ConnectOptions, FetchFunction } from './connect-options.ts'
+import type { Connection, ConnectionEvent, ReadyState } from './connection.ts'
 import {
   computeRetryDelay,
   isIdempotentMethod,
   RETRY_DEFAULTS,
   type RetryOptions,
 } from './reconnect.ts'
+import { guard, reportCallbackError } from './report-callback-error.ts'
+import { cancelBody, ignore, requestHeaders, resolveUrl } from './request.ts'
 import { SSEResponseError } from './response-error.ts'
 
 /** An error as the client reports it: one of the client's codes. */
 type ClientError = SSEError<ClientErrorCode>
-
-/** A connection's state, as `EventSource.readyState`: 0 connecting, 1 open, 2 closed. */
-export type ReadyState = 0 | 1 | 2
-
-/** The `fetch` a client calls: the global one, or any function of the same shape. */
-export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>
-
-/** Request headers, or a function returning them that is called before every (re)connect. */
-export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
-
-/**
- * An event as {@link connect} delivers it: the decoded event plus the last event ID in effect
- * when it was dispatched, as `MessageEvent.lastEventId` in `EventSource`. Save `lastEventId` after
- * handling an event and pass it back as {@link ConnectOptions.lastEventId} to resume exactly
- * after that event (after a page reload, say): `Connection.lastEventId` may already be further
- * on, since the decoder reads ahead of the event being handled.
- */
-export interface ConnectionEvent extends ServerSentEvent {
-  /**
-   * The spec's "last event ID string" at this event's dispatch: this event's own `id` when it
-   * had one; else the id of the latest block before it that carried one (an id-only block
-   * without data counts, and moves the cursor of the events after it); `''` before any id, or
-   * after an empty `id:` field.
-   */
-  lastEventId: string
-}
-
-/** Options of {@link connect}: the request, the retry policy and the callbacks. */
-export interface ConnectOptions {
-  /**
-   * The request method. A method that is not idempotent (POST, PATCH, …) is sent once: the
-   * connection closes when its stream ends, unless {@link ConnectOptions.retryNonIdempotent}.
-   * @defaultValue `'GET'`
-   */
-  method?: string | undefined
-  /**
-   * Request headers. A function is called before every connect and reconnect, so an expiring
-   * token can be refreshed; if it throws, the attempt fails like a network error.
-   * `Accept: text/event-stream` is added when absent, and `Last-Event-ID` is set whenever the last
-   * event ID is not empty.
-   */
-  headers?: HeadersOption | undefined
-  /**
-   * The request body. It is sent again on every reconnect, so use a value that can be read more
-   * than once (a string, `Blob`, `ArrayBuffer`, `URLSearchParams` or `FormData`).
-   */
-  body?: BodyInit | null | undefined
-  /** As `RequestInit.credentials`; `EventSource` maps `withCredentials` to it. */
-  credentials?: RequestCredentials | undefined
-  /** As `RequestInit.mode`. */
-  mode?: RequestMode | undefined
-  /** As `RequestInit.referrer`. */
-  referrer?: string | undefined
-  /** As `RequestInit.referrerPolicy`. */
-  referrerPolicy?: ReferrerPolicy | undefined
-  /**
-   * The `fetch` to call, for example one that adds tracing, or a mock in tests.
-   * @defaultValue `globalThis.fetch`
-   */
-  fetch?: FetchFunction | undefined
-  /** Closes the connection when aborted, as `close()` does. */
-  signal?: AbortSignal | undefined
-  /**
-   * The last event ID to start from, sent as `Last-Event-ID` on the first request (for example
-   * one saved before a page reload).
-   * @defaultValue `''`
-   */
-  lastEventId?: string | undefined
-  /** The reconnection policy: delay, backoff, maximum attempts. See {@link RetryOptions}. */
-  retry?: RetryOptions | undefined
-  /**
-   * Re-send a request whose method is not idempotent (POST, PATCH, …) when reconnecting. Off by
-   * default: a POST may create something each time it arrives, so only the caller can know that
-   * sending it again is safe.
-   * @defaultValue false
-   */
-  retryNonIdempotent?: boolean | undefined
-  /**
-   * When nothing at all (not even a comment or a partial line) arrives for this many
-   * milliseconds, the connection is taken for dead, aborted and re-established, reporting an
-   * `IDLE_TIMEOUT` error. A half-open TCP connection otherwise hangs forever. Pick a value well
-   * above the server's heartbeat interval. Off when absent.
-   */
-  idleTimeout?: number | undefined
-  /**
-   * In a browser, disconnect while the page is hidden (`document.hidden`) and reconnect as soon as
-   * it is visible again. Without a `document` it has no effect.
-   * @defaultValue false
-   */
-  pauseWhenHidden?: boolean | undefined
-  /**
-   * The longest line the decoder buffers; see {@link DecoderOptions.maxLineLength}. A longer
-   * line fails the connection with `LINE_TOO_LONG`.
-   */
-  maxLineLength?: number | undefined
-  /**
-   * The most data one event may hold; see {@link DecoderOptions.maxEventSize}. More fails the
-   * connection with `EVENT_TOO_LARGE`.
-   */
-  maxEventSize?: number | undefined
-  /** Called when a response opens the stream (status 200, `text/event-stream`), before its events. */
-  onOpen?: ((response: Response) => void) | undefined
-  /**
-   * Called with every event, in order. Without it, events are kept for async iteration, and the
-   * body is read only as fast as the loop takes them.
-   */
-  onEvent?: ((event: ConnectionEvent) => void) | undefined
-  /** Called with every comment line, such as a server's heartbeat. */
-  onComment?: ((comment: string) => void) | undefined
-  /**
-   * Called with every error, and decides what happens next: return `false` to close, `true` to
-   * reconnect anyway (say, after a 503), or nothing to keep the default. By default a network
-   * error or an idle timeout reconnects; a wrong status or content type (`SSEResponseError`) and
-   * a broken decoder limit close, as does `RETRY_LIMIT`, whatever this returns.
-   * Read `SSEResponseError.response`'s body here if you need it: it is cancelled afterwards.
-   */
-  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing must type-check.
-  onError?: ((error: SSEError<ClientErrorCode>) => boolean | undefined | void) | undefined
-  /**
-   * Called when a reconnection is scheduled: `delay` in milliseconds, and `attempt`, the number of
-   * reconnection attempts since the connection was last open (1 for the first).
-   */
-  onRetry?: ((delay: number, attempt: number) => void) | undefined
-  /**
-   * Called once when the connection closes by itself (not through `close()`, `break` or the
-   * signal): with the error that ended it, or `undefined` when the server ended it (status 204, or
-   * the end of a stream that is not re-sent).
-   */
-  onClose?: ((error: SSEError<ClientErrorCode> | undefined) => void) | undefined
-}
-
-/**
- * A live, self-reconnecting event stream returned by {@link connect}. Iterate it with
- * `for await`; leaving the loop closes it. When the connection fails for good, the loop throws
- * the error (unless `onError` returned `false`).
- */
-export interface Connection extends AsyncIterable<ConnectionEvent> {
-  /** 0 while connecting or waiting to reconnect, 1 while a stream is open, 2 once closed. */
-  readonly readyState: ReadyState
-  /** The spec's last event ID string: the id sent as `Last-Event-ID` on the next reconnect. */
-  readonly lastEventId: string
-  /** The absolute URL requested (before redirects). */
-  readonly url: string
-  /**
-   * Closes the connection in any state: the request is aborted, the body reader cancelled, timers
-   * cleared and listeners removed; no callback runs and no event is delivered afterwards.
-   * Idempotent.
-   */
-  close(): void
-  /** Iterates over the events. One loop at a time; `break` closes the connection. */
-  [Symbol.asyncIterator](): AsyncIterator<ConnectionEvent, undefined>
-}
 
 /** The part of `document` that `pauseWhenHidden` uses. */
 interface VisibilityTarget {
@@ -199,48 +50,6 @@ const CLOSED = 2
 const PAUSED: unique symbol = Symbol('paused')
 /** The abort reason when the connection is closed; compared by identity. */
 const CLOSING: unique symbol = Symbol('closed')
-
-function ignore(): void {}
-
-/**
- * Reports an exception thrown by a user callback without breaking the connection, as
- * `EventTarget` does for listeners: through `reportError` in browsers, as an uncaught exception
- * on the next task elsewhere.
- */
-function reportCallbackError(error: unknown): void {
-  const report = (globalThis as { reportError?: (error: unknown) => void }).reportError
-  if (typeof report === 'function') report(error)
-  else
-    setTimeout(() => {
-      throw error
-    }, 0)
-}
-
-function resolveUrl(url: string | URL): string {
-  // Relative URLs resolve against the page in browsers, as EventSource does; elsewhere they throw.
-  const base = (globalThis as { location?: { href?: string } }).location?.href
-  return new URL(url, base).href
-}
-
-/**
- * A header value for `fetch`'s `Headers`, which only take ByteStrings: the UTF-8 bytes of `value`,
- * one character per byte. The spec sends `Last-Event-ID` "UTF-8 encoded", and an id may hold any
- * character but CR, LF and NUL.
- */
-function toByteString(value: string): string {
-  let ascii = true
-  for (let i = 0; i < value.length && ascii; i++) ascii = value.charCodeAt(i) < 0x80
-  // ASCII is its own UTF-8 encoding.
-  if (ascii) return value
-  let bytes = ''
-  for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte)
-  return bytes
-}
-
-function cancelBody(response: Response): void {
-  const body = response.body
-  if (body !== null && !body.locked && !response.bodyUsed) body.cancel().catch(ignore)
-}
 
 /**
  * Opens a `text/event-stream` with `fetch` and keeps it open: it follows the WHATWG HTML
@@ -315,16 +124,8 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
   // Async iteration: a queue read by one loop at a time.
   /** Whether a loop is iterating now. */
   let iterating = false
-  /** Events waiting for the loop; `queueHead` is the index of the next one. */
-  let queue: ConnectionEvent[] = []
-  let queueHead = 0
-  /** The loop's pending `next()`, when it waits for an event. */
-  let pendingNext:
-    | {
-        resolve: (result: IteratorResult<ConnectionEvent, undefined>) => void
-        reject: (error: unknown) => void
-      }
-    | undefined
+  /** Events waiting for the loop, and the loop's pending `next()` when it waits for one. */
+  const queue = new PullQueue<ConnectionEvent>()
   /** Resumes reading the body once the loop has taken every queued event (backpressure). */
   let wakeDrained: (() => void) | undefined
   /** The error the loop throws once the queue is empty, when the connection failed for good. */
@@ -354,18 +155,6 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
     },
   )
 
-  function guard(callback: () => void): void {
-    try {
-      callback()
-    } catch (error) {
-      reportCallbackError(error)
-    }
-  }
-
-  function queued(): number {
-    return queue.length - queueHead
-  }
-
   function deliver(decoded: ServerSentEvent): void {
     if (closed) return
     // The decoder calls this from its dispatch, after step 1 set the last event ID string, so
@@ -378,13 +167,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
       if (closed) return
     }
     if (!iterating && onEvent !== undefined) return
-    if (pendingNext !== undefined) {
-      const next = pendingNext
-      pendingNext = undefined
-      next.resolve({ value: event, done: false })
-    } else {
-      queue.push(event)
-    }
+    if (!queue.deliver(event)) queue.push(event)
   }
 
   function report(error: ClientError): boolean | undefined {
@@ -446,23 +229,20 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
 
   /** Ends a loop waiting in `next()` once nothing is queued: with `endError`, or done. */
   function settleLoop(): void {
-    if (pendingNext === undefined || queued() !== 0) return
-    const next = pendingNext
-    pendingNext = undefined
+    if (!queue.waiting || queue.length !== 0) return
     if (endError !== undefined) {
       const thrown = endError
       endError = undefined
-      next.reject(thrown)
+      queue.fail(thrown)
     } else {
-      next.resolve({ value: undefined, done: true })
+      queue.end()
     }
   }
 
   /** Closes by the user's hand (`close()`, `break`, the signal): undelivered events are dropped. */
   function close(): void {
     if (!release()) return
-    queue = []
-    queueHead = 0
+    queue.clear()
     settleLoop()
   }
 
@@ -557,18 +337,12 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
     try {
       let headers: Headers
       try {
-        const init = options.headers
-        headers = new Headers(typeof init === 'function' ? await init() : init)
+        headers = await requestHeaders(options.headers, decoder.lastEventId)
       } catch (cause) {
         if (controller.signal.aborted) return abortOutcome(controller, opened)
         return networkError(cause, opened, 'The headers function for')
       }
       if (controller.signal.aborted) return abortOutcome(controller, opened)
-      // The spec's request: `Accept: text/event-stream`, and `Last-Event-ID` when the last event
-      // ID string is not empty (§9.2.3 "reestablish the connection", step 5.3).
-      if (!headers.has('accept')) headers.set('accept', CONTENT_TYPE)
-      if (decoder.lastEventId !== '')
-        headers.set('last-event-id', toByteString(decoder.lastEventId))
       armIdle()
       let response: Response
       try {
@@ -621,7 +395,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
         }
         if (closed) return { kind: 'aborted', opened }
         // Backpressure: read on only when the loop has taken what this chunk produced.
-        if (queued() > 0) await untilDrained()
+        if (queue.length > 0) await untilDrained()
         if (controller.signal.aborted) return abortOutcome(controller, opened)
       }
     } catch (cause) {
@@ -700,14 +474,9 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
 
   const iterator: AsyncIterator<ConnectionEvent, undefined> = {
     next(): Promise<IteratorResult<ConnectionEvent, undefined>> {
-      if (queued() > 0) {
-        const value = queue[queueHead] as ConnectionEvent
-        queueHead++
-        if (queued() === 0) {
-          queue = []
-          queueHead = 0
-          wakeDrained?.()
-        }
+      const value = queue.shift()
+      if (value !== undefined) {
+        if (queue.length === 0) wakeDrained?.()
         return Promise.resolve({ value, done: false })
       }
       if (closed) {
@@ -718,12 +487,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
         }
         return Promise.resolve({ value: undefined, done: true })
       }
-      if (pendingNext !== undefined) {
-        return Promise.reject(new TypeError('next() was called again before it settled.'))
-      }
-      return new Promise((resolve, reject) => {
-        pendingNext = { resolve, reject }
-      })
+      return queue.wait()
     },
     return(): Promise<IteratorResult<ConnectionEvent, undefined>> {
       iterating = false

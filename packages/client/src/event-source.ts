@@ -1,4 +1,6 @@
-import { type Connection, type ConnectOptions, connect, type ReadyState } from './connect.ts'
+import { connect } from './connect.ts'
+import type { ConnectOptions } from './connect-options.ts'
+import type { Connection, ReadyState } from './connection.ts'
 
 /**
  * Options of the {@link EventSource} constructor: the standard `withCredentials`, plus the request

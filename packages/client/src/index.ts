@@ -8,15 +8,9 @@
 // One error API in every package: a user of this package alone needs no @ssekit/shared.
 export type { ClientErrorCode, ServerSentEvent, SSEErrorCode } from '@ssekit/shared'
 export { isSSEError, SSEError } from '@ssekit/shared'
-export type {
-  Connection,
-  ConnectionEvent,
-  ConnectOptions,
-  FetchFunction,
-  HeadersOption,
-  ReadyState,
-} from './connect.ts'
 export { connect } from './connect.ts'
+export type { ConnectOptions, FetchFunction, HeadersOption } from './connect-options.ts'
+export type { Connection, ConnectionEvent, ReadyState } from './connection.ts'
 export type {
   EventHandler,
   EventSourceEventMap,

@@ -4,7 +4,8 @@
  * plain observations that a test can await.
  */
 import type { SSEError } from '@ssekit/shared'
-import { type ConnectOptions, connect } from '../src/connect.ts'
+import { connect } from '../src/connect.ts'
+import type { ConnectOptions } from '../src/connect-options.ts'
 import { EventSource } from '../src/event-source.ts'
 
 export type Observation =

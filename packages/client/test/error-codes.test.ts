@@ -6,7 +6,7 @@
  */
 import type { ClientErrorCode, SSEErrorCode } from '@ssekit/client'
 import { expect, expectTypeOf, test } from 'vitest'
-import type { ConnectOptions } from '../src/connect.ts'
+import type { ConnectOptions } from '../src/connect-options.ts'
 import { SSEResponseError } from '../src/response-error.ts'
 
 type ReportedCode = Parameters<NonNullable<ConnectOptions['onError']>>[0]['code']

@@ -1,5 +1,7 @@
-import { type EncodableEvent, serializeData } from '@ssekit/encoder'
+import type { EncodableEvent } from '@ssekit/encoder'
+import { serializeData } from '@ssekit/encoder/internal'
 import { assertValidEventType, assertValidRetry, SSEError } from '@ssekit/shared'
+import { PullQueue } from '@ssekit/shared/internal'
 import { type GapEvent, gapEventFor, isGap } from './gap.ts'
 import { createMemoryTransport, type MemoryTransportOptions } from './memory-transport.ts'
 import { assertValidTopic } from './topic.ts'
@@ -279,11 +281,8 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
   #replay: AsyncIterator<TransportItem> | undefined
   /** Set when live items were dropped during replay: the replay then runs once more. */
   #overflowed = false
-  #queue: TransportItem[] = []
-  #head = 0
-  /** The pending next() of a consumer waiting for a live item. */
-  #waiter: ((result: IteratorResult<HubEvent, undefined>) => void) | undefined
-  #rejectWaiter: ((error: unknown) => void) | undefined
+  /** Live items waiting for next(), and the pending next() of a consumer waiting for one. */
+  readonly #queue = new PullQueue<TransportItem, HubEvent>()
   /** The error the next next() throws (slow consumer, closed hub). */
   #error: SSEError | undefined
   /** Ends #begin's wait for the transport, when end() runs while the transport is starting. */
@@ -308,22 +307,19 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
   }
 
   next(): Promise<IteratorResult<HubEvent, undefined>> {
-    // The live path without an async function: one promise per event instead of two, measured
-    // at about a third faster for 10,000 in-process subscribers.
+    // The live path without an async function: one promise per event instead of two, which is
+    // what a fan-out to many subscribers pays per delivery (BENCHMARKS.md, Hub).
     if (this.#phase === 'live') return this.#nextLive()
     return this.#nextSlow()
   }
 
   #nextLive(): Promise<IteratorResult<HubEvent, undefined>> {
     for (;;) {
-      const item = this.#shift()
+      const item = this.#queue.shift()
       if (item === undefined) break
       if (this.#accept(item)) return Promise.resolve({ done: false, value: this.#toEvent(item) })
     }
-    return new Promise((resolve, reject) => {
-      this.#waiter = resolve
-      this.#rejectWaiter = reject
-    })
+    return this.#queue.wait()
   }
 
   async #nextSlow(): Promise<IteratorResult<HubEvent, undefined>> {
@@ -366,25 +362,21 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
   /** Receives a live item from the hub's dispatcher. */
   push(item: TransportItem): void {
     if (this.#phase === 'done') return
-    const waiter = this.#waiter
-    if (waiter !== undefined) {
+    const queue = this.#queue
+    if (queue.waiting) {
       // Waiting means the queue is empty and replay is over.
-      if (!this.#accept(item)) return
-      this.#waiter = undefined
-      this.#rejectWaiter = undefined
-      waiter({ done: false, value: this.#toEvent(item) })
+      if (this.#accept(item)) queue.deliver(this.#toEvent(item))
       return
     }
-    if (this.#queue.length - this.#head >= this.#context.maxQueueLength) {
+    if (queue.length >= this.#context.maxQueueLength) {
       if (this.#phase === 'replay' && this.#cursor !== '') {
         // Still replaying (a long backlog): everything queued is also in the history, which the
         // replay reads again once it ends; the queue is dropped rather than grown.
-        this.#queue = []
-        this.#head = 0
+        queue.clear()
         this.#overflowed = true
         return
       }
-      const queued = this.#queue.length - this.#head
+      const queued = queue.length
       this.#error = new SSEError(
         'SLOW_CONSUMER',
         `The subscriber to ${this.topics.join(', ')} fell ${queued} events behind and was disconnected; it should reconnect with its last event id.`,
@@ -393,7 +385,7 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
       this.#context.slow({ topics: this.topics, lastEventId: this.#cursor, queued })
       return
     }
-    this.#queue.push(item)
+    queue.push(item)
   }
 
   /** Ends the subscription: unregisters it and wakes a waiting consumer. Idempotent. */
@@ -402,8 +394,7 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
     this.#phase = 'done'
     this.#context.unregister(this)
     this.#signal?.removeEventListener('abort', this.#onAbort)
-    this.#queue = []
-    this.#head = 0
+    this.#queue.clear()
     this.#wake?.()
     const replay = this.#replay
     this.#replay = undefined
@@ -413,16 +404,12 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
         .then(() => replay.return?.())
         .catch(() => {})
     }
-    const waiter = this.#waiter
-    const reject = this.#rejectWaiter
-    this.#waiter = undefined
-    this.#rejectWaiter = undefined
-    if (waiter === undefined) return
+    if (!this.#queue.waiting) return
     const error = this.#error
     if (error !== undefined) {
       this.#error = undefined
-      reject?.(error)
-    } else waiter(DONE)
+      this.#queue.fail(error)
+    } else this.#queue.end()
   }
 
   async #begin(): Promise<void> {
@@ -469,21 +456,6 @@ class Subscription implements AsyncIterator<HubEvent, undefined> {
       throw error
     }
     return DONE
-  }
-
-  #shift(): TransportItem | undefined {
-    if (this.#head === this.#queue.length) return undefined
-    const item = this.#queue[this.#head] as TransportItem
-    this.#queue[this.#head] = undefined as unknown as TransportItem
-    this.#head++
-    if (this.#head === this.#queue.length) {
-      this.#queue = []
-      this.#head = 0
-    } else if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head)
-      this.#head = 0
-    }
-    return item
   }
 
   /** The event this subscriber is given for an item: the entry itself, or its gap event. */

@@ -7,4 +7,5 @@
  */
 export { quoteValue } from './errors.ts'
 export { CR, LF, NUL } from './fields.ts'
+export { PullQueue } from './pull-queue.ts'
 export { clampTimerDelay, MAX_TIMER_DELAY } from './timer-delay.ts'

@@ -23,6 +23,7 @@ test('@ssekit/shared/internal holds only what the packages share with each other
     'LF',
     'MAX_TIMER_DELAY',
     'NUL',
+    'PullQueue',
     'clampTimerDelay',
     'quoteValue',
   ])
