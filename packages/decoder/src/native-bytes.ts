@@ -31,7 +31,7 @@ export const latin1Slice: BufferMethod<[number, number], string> | undefined =
 
 /**
  * `Buffer.prototype.indexOf` and `lastIndexOf` for a byte value: `memchr`/`memrchr` in Node,
- * tens of times faster than a JavaScript loop over a long line (see BENCHMARKS.md, Decoder).
+ * which beat a JavaScript loop over a long line (BENCHMARKS.md, Decoder: large-json, drip-8mb).
  * Node writes these two in JavaScript around a native search, so they are taken only where
  * `latin1Slice` shows that the `Buffer` is the runtime's own.
  */

@@ -31,7 +31,7 @@ const BOM = 0xfeff
 const INITIAL_BUFFER_SIZE = 256
 /**
  * Byte chunks shorter than this are searched for a line ending and, without one, only copied:
- * for 1–16-byte chunks about 3× faster than decoding each (see BENCHMARKS.md, Decoder).
+ * decoding a handful of bytes costs more than the search (BENCHMARKS.md, Decoder: tiny-chunks).
  */
 const SMALL_CHUNK = 64
 /**
