@@ -150,18 +150,17 @@ export function createInterpreter(
   }
 
   /** "If the field value consists of only ASCII digits…": sets the reconnection time. */
-  function setRetry(line: string, valueStart: number): void {
+  function setRetry(text: string, valueStart: number, end: number): void {
     // "…then interpret the field value as an integer in base ten, and set the event stream's
     // reconnection time to that integer. Otherwise, ignore the field." An empty value is not
     // "only digits" in any browser; a value beyond Number.MAX_SAFE_INTEGER is ignored, as
     // browsers ignore integer overflow. Clients clamp what they do with huge values.
-    const length = line.length
-    if (valueStart >= length) return
-    for (let i = valueStart; i < length; i++) {
-      const code = line.charCodeAt(i)
+    if (valueStart >= end) return
+    for (let i = valueStart; i < end; i++) {
+      const code = text.charCodeAt(i)
       if (code < 48 || code > 57) return
     }
-    const retry = Number.parseInt(line.slice(valueStart), 10)
+    const retry = Number.parseInt(text.slice(valueStart, end), 10)
     if (retry > Number.MAX_SAFE_INTEGER) return
     blockRetry = retry
     if (onRetry) onRetry(retry)
@@ -173,73 +172,39 @@ export function createInterpreter(
       dispatch()
       return true
     }
-    const first = text.charCodeAt(start)
-    // Fast paths for `data:`, `event:` and `id:`, most lines of real streams: recognised on the
-    // text by char codes, so only the value is sliced out (see BENCHMARKS.md, Decoder).
-    if (
-      first === 100 &&
-      text.charCodeAt(start + 1) === 97 &&
-      text.charCodeAt(start + 2) === 116 &&
-      text.charCodeAt(start + 3) === 97 &&
-      start + 4 < end &&
-      text.charCodeAt(start + 4) === COLON
-    ) {
-      let valueStart = start + 5
+    // "If the line contains a U+003A COLON character": the field name is what comes before the
+    // first colon. Only four names mean anything, none longer than five characters, so the colon
+    // is looked for in the first six only: a longer name is ignored whatever follows, and the
+    // search never runs past this line into the rest of the chunk.
+    const limit = end - start > 6 ? start + 6 : end
+    let colon = start
+    while (colon < limit && text.charCodeAt(colon) !== COLON) colon++
+    if (colon === limit && limit !== end) return true
+    // "Otherwise" (no colon): the whole line is the field name and the value is empty. With a
+    // colon, the value is what follows it, "if value starts with a U+0020 SPACE character,
+    // remove it".
+    let valueStart = end
+    if (colon < end) {
+      valueStart = colon + 1
       if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++
-      return appendData(valueStart === end ? '' : text.slice(valueStart, end), ascii)
     }
-    if (
-      first === 101 &&
-      text.charCodeAt(start + 1) === 118 &&
-      text.charCodeAt(start + 2) === 101 &&
-      text.charCodeAt(start + 3) === 110 &&
-      text.charCodeAt(start + 4) === 116 &&
-      start + 5 < end &&
-      text.charCodeAt(start + 5) === COLON
-    ) {
-      let valueStart = start + 6
-      if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++
+    // Field names are compared case-sensitively, by length first; only the value is sliced out.
+    const nameLength = colon - start
+    if (nameLength === 4 && text.startsWith('data', start)) {
+      return appendData(text.slice(valueStart, end), ascii)
+    }
+    if (nameLength === 5 && text.startsWith('event', start)) {
       // "Set the event type buffer to the field value." An empty value resets it.
-      eventType = valueStart === end ? '' : text.slice(valueStart, end)
-      return true
+      eventType = text.slice(valueStart, end)
+    } else if (nameLength === 2 && text.startsWith('id', start)) {
+      setId(text.slice(valueStart, end))
+    } else if (nameLength === 5 && text.startsWith('retry', start)) {
+      setRetry(text, valueStart, end)
+    } else if (nameLength === 0 && onComment) {
+      // "If the line starts with a U+003A COLON character: ignore the line." We pass it on,
+      // without its colon and one leading space.
+      onComment(text.slice(valueStart, end))
     }
-    if (
-      first === 105 &&
-      text.charCodeAt(start + 1) === 100 &&
-      start + 2 < end &&
-      text.charCodeAt(start + 2) === COLON
-    ) {
-      let valueStart = start + 3
-      if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++
-      setId(valueStart === end ? '' : text.slice(valueStart, end))
-      return true
-    }
-    // "If the line starts with a U+003A COLON character: ignore the line." We pass it on.
-    if (first === COLON) {
-      if (onComment) {
-        const commentStart =
-          start + 1 < end && text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1
-        onComment(text.slice(commentStart, end))
-      }
-      return true
-    }
-    // Every other line is sliced out, so the colon search cannot run past its end.
-    const whole = text.slice(start, end)
-    const length = whole.length
-    const colon = whole.indexOf(':')
-    // "If the line contains a colon": field before it, value after it with one leading space
-    // removed. "Otherwise": the whole line is the field name and the value is empty.
-    let nameEnd = length
-    let valueStart = length
-    if (colon !== -1) {
-      nameEnd = colon
-      valueStart = whole.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1
-    }
-    // Field names are compared case-sensitively; by length first, without slicing the name.
-    if (nameEnd === 4 && whole.startsWith('data')) return appendData(whole.slice(valueStart), ascii)
-    if (nameEnd === 5 && whole.startsWith('event')) eventType = whole.slice(valueStart)
-    else if (nameEnd === 2 && whole.startsWith('id')) setId(whole.slice(valueStart))
-    else if (nameEnd === 5 && whole.startsWith('retry')) setRetry(whole, valueStart)
     // "Otherwise: the field is ignored."
     return true
   }
