@@ -5,10 +5,12 @@ import { expect, test } from 'vitest'
 
 /**
  * Budget for `import { connect, EventSource } from '@ssekit/client'` as a browser bundler builds
- * it (no `node` condition), minified and gzipped, the decoder included. See BENCHMARKS.md,
- * "Bundle sizes", for the peers' figures.
+ * it (no `node` condition), minified and gzipped, the decoder included: what it measures now
+ * (5,796 bytes), rounded up. Issue #13 asked for 4,608 (4.5 KB); that is out of reach without
+ * dropping behaviour: with every message emptied the bundle is still 5,491 bytes, and the
+ * decoder alone is 1,956 of it. See BENCHMARKS.md, "Bundle sizes", for the peers' figures.
  */
-const BUDGET = 7000
+const BUDGET = 5800
 
 test('the client stays within its minified+gzipped size budget', async () => {
   const result = await build({
