@@ -20,6 +20,8 @@ const CLIENT_CODES = [
   'NETWORK_ERROR',
   'IDLE_TIMEOUT',
   'RETRY_LIMIT',
+  'CONTRACT_VIOLATION',
+  'ASYNC_SCHEMA',
 ] as const satisfies readonly ClientErrorCode[]
 
 test('onError and onClose are typed with exactly the client codes', () => {

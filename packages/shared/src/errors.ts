@@ -1,5 +1,14 @@
 /**
- * The codes the encoder raises (`@ssekit/encoder`, and the field checks of this package):
+ * The codes of event contracts (`defineEvents`), raised on both ends:
+ * - `CONTRACT_VIOLATION`: an event does not keep its contract (data or id refused by its schema,
+ *   data the codec cannot read, or a type the contract does not have); an `SSEContractError`.
+ * - `ASYNC_SCHEMA`: an async validator where only synchronous validation is possible.
+ */
+export type ContractErrorCode = 'CONTRACT_VIOLATION' | 'ASYNC_SCHEMA'
+
+/**
+ * The codes the encoder raises (`@ssekit/encoder`, and the field checks of this package): the
+ * contract codes, and
  * - `INVALID_EVENT`: an event type contains CR or LF.
  * - `INVALID_ID`: an id contains CR, LF or NUL.
  * - `INVALID_RETRY`: a retry is not a non-negative safe integer.
@@ -7,6 +16,7 @@
  * - `STREAM_CLOSED`: a write to an event stream that has already closed.
  */
 export type EncoderErrorCode =
+  | ContractErrorCode
   | 'INVALID_EVENT'
   | 'INVALID_ID'
   | 'INVALID_RETRY'
@@ -21,7 +31,7 @@ export type EncoderErrorCode =
 export type DecoderErrorCode = 'LINE_TOO_LONG' | 'EVENT_TOO_LARGE'
 
 /**
- * The codes the client reports (`@ssekit/client`): the decoder's, and
+ * The codes the client reports (`@ssekit/client`): the decoder's, the contract codes, and
  * - `INVALID_STATUS`: the server answered with a status other than 200.
  * - `INVALID_CONTENT_TYPE`: the server answered with a content type other than `text/event-stream`.
  * - `NETWORK_ERROR`: the request or the body failed below HTTP.
@@ -30,6 +40,7 @@ export type DecoderErrorCode = 'LINE_TOO_LONG' | 'EVENT_TOO_LARGE'
  */
 export type ClientErrorCode =
   | DecoderErrorCode
+  | ContractErrorCode
   | 'INVALID_STATUS'
   | 'INVALID_CONTENT_TYPE'
   | 'NETWORK_ERROR'

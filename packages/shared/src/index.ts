@@ -4,7 +4,19 @@
  * @module
  */
 export type {
+  ContractEvent,
+  ContractEventInput,
+  EventCodec,
+  EventContract,
+  EventContractOptions,
+  EventSchemas,
+  MessagePolicy,
+} from './contract.ts'
+export { defineEvents, JSON_CODEC } from './contract.ts'
+export { SSEContractError } from './contract-error.ts'
+export type {
   ClientErrorCode,
+  ContractErrorCode,
   DecoderErrorCode,
   EncoderErrorCode,
   HubErrorCode,
@@ -29,3 +41,11 @@ export {
   createEventStreamHeaders,
   isEventStreamContentType,
 } from './headers.ts'
+export type {
+  InferSchemaInput,
+  InferSchemaOutput,
+  StandardSchema,
+  StandardSchemaIssue,
+  StandardSchemaProps,
+  StandardSchemaResult,
+} from './standard-schema.ts'

@@ -4,11 +4,14 @@ test('the public API of @ssekit/shared is exactly this list', async () => {
   expect(Object.keys(await import('@ssekit/shared')).sort()).toEqual([
     'CONTENT_TYPE',
     'CONTENT_TYPE_HEADER',
+    'JSON_CODEC',
+    'SSEContractError',
     'SSEError',
     'assertValidEventType',
     'assertValidId',
     'assertValidRetry',
     'createEventStreamHeaders',
+    'defineEvents',
     'isEventStreamContentType',
     'isSSEError',
     'isValidEventType',
@@ -25,6 +28,10 @@ test('@ssekit/shared/internal holds only what the packages share with each other
     'NUL',
     'PullQueue',
     'clampTimerDelay',
+    'prepareOutgoing',
     'quoteValue',
+    'readIncoming',
+    'schemaOf',
+    'typeOf',
   ])
 })

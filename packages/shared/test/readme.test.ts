@@ -33,7 +33,7 @@ describe('the README', () => {
     const source = readFileSync(new URL('src/errors.ts', root), 'utf8')
     // SSEErrorCode is the union of the packages' unions, each written as a list of literals.
     const unions = source.slice(
-      source.indexOf('export type EncoderErrorCode'),
+      source.indexOf('export type ContractErrorCode'),
       source.indexOf('export type SSEErrorCode'),
     )
     const codes = [...new Set([...unions.matchAll(/'([A-Z_]+)'/g)].map(([, code]) => code))]

@@ -1,0 +1,229 @@
+import { describeIssues, type EventContract, schemaOf, typeOf } from './contract.ts'
+import { SSEContractError } from './contract-error.ts'
+import { SSEError, type SSEField } from './errors.ts'
+import type { ServerSentEvent } from './event.ts'
+import type { StandardSchema, StandardSchemaResult } from './standard-schema.ts'
+
+/**
+ * How the packages hold events to a contract: the server before encoding, the client after
+ * decoding. Shared with each other through `@ssekit/shared/internal`, not API.
+ */
+
+/** A value now, or a promise of it when an async validator ran where waiting is allowed. */
+export type MaybePromise<T> = T | Promise<T>
+
+/** An event as a server hands it to a contract-typed API. */
+export interface OutgoingEvent {
+  event: string
+  data?: unknown
+  id?: string | undefined
+  retry?: number | undefined
+}
+
+/** A decoded event that kept its contract: its type always set, its data the schema's output. */
+export interface CheckedEvent {
+  event: string
+  data: unknown
+  id?: string | undefined
+  retry?: number | undefined
+}
+
+/** What a client makes of a decoded event under a contract. */
+export type IncomingResult =
+  /** The event keeps the contract: `data` is the validated value. */
+  | { readonly kind: 'event'; readonly event: CheckedEvent }
+  /** The contract does not know its type, and its `unknown` policy is `'ignore'`. */
+  | { readonly kind: 'ignored' }
+  /** The event breaks the contract. */
+  | { readonly kind: 'invalid'; readonly error: SSEContractError }
+
+/**
+ * Runs a schema on a value and hands the result to `next`, at once for a synchronous validator.
+ * An async one is awaited, unless `syncOnly` names the API that cannot wait: then it is refused
+ * with `ASYNC_SCHEMA`, since an answer that comes later would reorder the stream.
+ */
+function check<T>(
+  schema: StandardSchema,
+  value: unknown,
+  eventType: string,
+  syncOnly: string | undefined,
+  next: (result: StandardSchemaResult<unknown>) => T,
+): MaybePromise<T> {
+  const result = schema['~standard'].validate(value)
+  if (!(result instanceof Promise)) return next(result)
+  if (syncOnly !== undefined) {
+    // A rejection nobody awaits would surface as an unhandled one.
+    result.catch(() => {})
+    throw new SSEError(
+      'ASYNC_SCHEMA',
+      `The schema of the ${JSON.stringify(eventType)} event validates asynchronously, which ${syncOnly} cannot wait for; use a synchronous schema there, or an API that awaits (async iteration, send, publish).`,
+    )
+  }
+  return result.then(next)
+}
+
+function refusal(
+  what: string,
+  eventType: string,
+  field: SSEField,
+  data: unknown,
+  result: { readonly issues: StandardSchemaResult<unknown>['issues'] },
+): SSEContractError {
+  const issues = result.issues ?? []
+  return new SSEContractError(
+    `${what} of the ${JSON.stringify(eventType)} event does not match the contract: ${describeIssues(issues)}.`,
+    { eventType, field, issues, data },
+  )
+}
+
+/**
+ * Checks an event a server sends under a contract and codes its data to text. The type must be
+ * one of the contract's; with `validate`, its data (and id) must pass their schemas, and nothing
+ * is written when they do not. The data that is coded is the value as given (the schema's
+ * input), since the client's schema reads it again from the wire.
+ *
+ * @param contract - the contract
+ * @param event - the event as the application passed it
+ * @param validate - whether to run the schemas
+ * @param syncOnly - the API name when an async validator cannot be awaited
+ * @returns the event with its data as text, ready for `encode`
+ * @throws SSEContractError `CONTRACT_VIOLATION`, SSEError `ASYNC_SCHEMA` or `INVALID_DATA`
+ */
+export function prepareOutgoing(
+  contract: EventContract,
+  event: OutgoingEvent,
+  validate: boolean,
+  syncOnly: string | undefined,
+): MaybePromise<ServerSentEvent> {
+  if (typeof event !== 'object' || event === null || typeof event.event !== 'string') {
+    throw new TypeError('An event under a contract is an object with its type in `event`.')
+  }
+  const eventType = event.event
+  const schema = schemaOf(contract, eventType)
+  const raw = schema === undefined && eventType === 'message' && contract.message === 'raw'
+  if (schema === undefined && !raw) {
+    throw new SSEContractError(
+      `The contract has no ${JSON.stringify(eventType)} event; its types are ${Object.keys(contract.events).join(', ')}.`,
+      { eventType, field: 'event', data: event.data },
+    )
+  }
+  const finish = (): ServerSentEvent => {
+    const wire: ServerSentEvent = { data: raw ? textOf(event.data) : codeData(contract, event) }
+    // The default type needs no `event:` line.
+    if (eventType !== 'message') wire.event = eventType
+    if (event.id !== undefined) wire.id = event.id
+    if (event.retry !== undefined) wire.retry = event.retry
+    return wire
+  }
+  if (!validate) return finish()
+  const checkData = (): MaybePromise<ServerSentEvent> =>
+    schema === undefined
+      ? finish()
+      : check(schema, event.data, eventType, syncOnly, (result) => {
+          if (result.issues !== undefined)
+            throw refusal('The data', eventType, 'data', event.data, result)
+          return finish()
+        })
+  const idSchema = contract.id
+  if (idSchema === undefined || event.id === undefined) return checkData()
+  const id = event.id
+  return then(
+    check(idSchema, id, eventType, syncOnly, (result) => {
+      if (result.issues !== undefined) throw refusal('The id', eventType, 'id', id, result)
+    }),
+    checkData,
+  )
+}
+
+/**
+ * Holds a decoded event to a contract: its type must be known (or is ignored, by policy), its
+ * data must decode with the codec and pass its schema, its id the id schema.
+ *
+ * @param contract - the contract
+ * @param event - the event as the decoder produced it
+ * @param syncOnly - the API name when an async validator cannot be awaited
+ * @returns what the event is to the contract
+ * @throws SSEError `ASYNC_SCHEMA` when `syncOnly` is set and a validator is async
+ */
+export function readIncoming(
+  contract: EventContract,
+  event: ServerSentEvent,
+  syncOnly: string | undefined,
+): MaybePromise<IncomingResult> {
+  const eventType = typeOf(event)
+  const schema = schemaOf(contract, eventType)
+  if (schema === undefined) {
+    if (eventType === 'message' && contract.message === 'raw') {
+      return { kind: 'event', event: { ...event, event: eventType } }
+    }
+    if (contract.unknown === 'ignore') return { kind: 'ignored' }
+    const error = new SSEContractError(
+      `The stream sent a ${JSON.stringify(eventType)} event, which the contract does not have (its types are ${Object.keys(contract.events).join(', ')}).`,
+      { eventType, field: 'event', data: event.data },
+    )
+    return { kind: 'invalid', error }
+  }
+  let value: unknown
+  try {
+    value = contract.codec.decode(event.data)
+  } catch (cause) {
+    const detail = cause instanceof Error ? `: ${cause.message}` : ''
+    const error = new SSEContractError(
+      `The data of the ${JSON.stringify(eventType)} event could not be decoded${detail}.`,
+      { eventType, field: 'data', data: event.data, cause },
+    )
+    return { kind: 'invalid', error }
+  }
+  const checkData = (): MaybePromise<IncomingResult> =>
+    check(schema, value, eventType, syncOnly, (result): IncomingResult => {
+      if (result.issues !== undefined) {
+        return {
+          kind: 'invalid',
+          error: refusal('The data', eventType, 'data', event.data, result),
+        }
+      }
+      return { kind: 'event', event: { ...event, event: eventType, data: result.value } }
+    })
+  const idSchema = contract.id
+  const id = event.id
+  if (idSchema === undefined || id === undefined) return checkData()
+  return then(
+    check(idSchema, id, eventType, syncOnly, (result) =>
+      result.issues === undefined ? undefined : refusal('The id', eventType, 'id', id, result),
+    ),
+    (error) => (error === undefined ? checkData() : { kind: 'invalid', error }),
+  )
+}
+
+/** Calls `next` with a value now, or after its promise. */
+function then<T, U>(value: MaybePromise<T>, next: (value: T) => MaybePromise<U>): MaybePromise<U> {
+  return value instanceof Promise ? value.then(next) : next(value)
+}
+
+function codeData(contract: EventContract, event: OutgoingEvent): string {
+  try {
+    return contract.codec.encode(event.data)
+  } catch (cause) {
+    const detail = cause instanceof Error ? `: ${cause.message}` : ''
+    throw new SSEError(
+      'INVALID_DATA',
+      `The data of the ${JSON.stringify(event.event)} event could not be encoded${detail}.`,
+      { field: 'data', cause },
+    )
+  }
+}
+
+/** A raw message's data, as the encoder writes plain values. */
+function textOf(data: unknown): string {
+  if (typeof data === 'string') return data
+  if (typeof data === 'number' || typeof data === 'boolean' || typeof data === 'bigint') {
+    return String(data)
+  }
+  const text = JSON.stringify(data)
+  if (text === undefined) {
+    throw new SSEError('INVALID_DATA', `A raw message's data (${typeof data}) has no text form.`, {
+      field: 'data',
+    })
+  }
+  return text
+}
