@@ -225,6 +225,15 @@ describe('sending', () => {
     expect(write).not.toHaveBeenCalled()
   })
 
+  test('writeNow() on a closed stream returns false and writes nothing; drained() resolves', async () => {
+    const { stream, res } = await openPair()
+    stream.close()
+    const write = vi.spyOn(res, 'write')
+    expect(stream.writeNow(new Uint8Array([100, 10, 10]))).toBe(false)
+    expect(write).not.toHaveBeenCalled()
+    expect(await isSettled(stream.drained())).toBe(true)
+  })
+
   test('unicode and lone surrogates reach the client as UTF-8', async () => {
     const { client, stream } = await openPair()
     await stream.send({ data: 'é🚀\u0301 \uD800' })
@@ -327,6 +336,29 @@ describe('backpressure', () => {
     expect(decodeStream(client.text).events.length).toBeGreaterThan(1)
   })
 
+  test('writeNow() writes at once, returns false once the buffer is full, and drained() resolves when the client reads', async () => {
+    const { client, stream } = await openPair({ heartbeat: false }, { paused: true })
+    expect(await isSettled(stream.drained())).toBe(true)
+    const big = encodeBytes({ data: 'x'.repeat(256 * 1024) })
+    let writes = 0
+    let drained: Promise<void> | undefined
+    while (drained === undefined) {
+      if (++writes > 400) throw new Error('the socket never pushed back after 100 MiB')
+      if (stream.writeNow(big)) continue
+      // False: over the socket's high-water mark, which the kernel may still drain at once.
+      const waiting = stream.drained()
+      if (!(await isSettled(waiting))) drained = waiting
+    }
+    expect(stream.isClosed).toBe(false)
+    client.response.resume()
+    await drained
+    expect(stream.writeNow(encodeBytes({ data: 'after' }))).toBe(true)
+    await client.waitFor((text) => text.endsWith('data: after\n\n'))
+    // Every chunk written, including those that found the buffer full.
+    expect(decodeStream(client.text).events).toHaveLength(writes + 1)
+    stream.close()
+  })
+
   test('heartbeats are skipped while the socket buffer is full', async () => {
     const setInterval = vi.spyOn(globalThis, 'setInterval')
     const { client, stream } = await openPair({ heartbeat: 60_000 }, { paused: true })
@@ -369,6 +401,23 @@ describe('closing', () => {
     expect(res.listenerCount('drain')).toBe(0)
     await expect(stream.send({ data: 'late' })).rejects.toMatchObject({ code: 'STREAM_CLOSED' })
     await expect(stream.comment('late')).rejects.toMatchObject({ code: 'STREAM_CLOSED' })
+  })
+
+  test('a send left waiting by a disconnect rejects with a stack that names its caller; the abort reason has none', async () => {
+    const { client, stream } = await openPair({ heartbeat: false }, { paused: true })
+    await fillUntilPending(stream)
+    async function sendTheLastEvent(): Promise<void> {
+      await stream.send({ data: 'last' })
+    }
+    const sent = sendTheLastEvent()
+    client.disconnect()
+    const error = await sent.catch((e: unknown) => e)
+    expect(isSSEError(error, 'STREAM_CLOSED')).toBe(true)
+    expect((error as Error).stack).toContain('sendTheLastEvent')
+    // Made by every closing stream, where no caller is on the stack: without frames, it is cheap.
+    const reason = stream.signal.reason as Error
+    expect(isSSEError(reason, 'STREAM_CLOSED')).toBe(true)
+    expect(reason.stack?.split('\n').filter((line) => line.trim().startsWith('at '))).toEqual([])
   })
 
   test('after a disconnect no listener added by the stream remains on the response', async () => {

@@ -52,6 +52,25 @@ export interface NodeEventStream {
    */
   write(chunk: Uint8Array | string): Promise<void>
   /**
+   * Writes wire text as {@link NodeEventStream.write} does, without a promise: for a server that
+   * writes each event to many streams at once (a hub's broadcast), where a promise per stream and
+   * event would cost more than the write. Wait for {@link NodeEventStream.drained} when it returns
+   * false and the stream is still open.
+   *
+   * @param chunk - UTF-8 bytes or text of one or more events or comments
+   * @returns true when the socket can take more at once; false when its buffer is full (the chunk
+   * was written and waits there), or when the stream is closed (nothing was written; see
+   * `isClosed`)
+   */
+  writeNow(chunk: Uint8Array | string): boolean
+  /**
+   * Waits for room in the socket buffer, after {@link NodeEventStream.writeNow} returned false.
+   *
+   * @returns a promise that resolves at once when the buffer is not full, else when it drains or
+   * the stream closes (it never rejects: check `isClosed`)
+   */
+  drained(): Promise<void>
+  /**
    * Writes a comment, which clients ignore; line breaks start new comment lines.
    *
    * @param text - the comment
@@ -71,10 +90,8 @@ export interface NodeEventStream {
 /** The Node responses {@link openEventStream} writes to: `node:http` (Express too) and `node:http2`. */
 export type NodeResponse = ServerResponse | Http2ServerResponse
 
-interface Waiter {
-  resolve: () => void
-  reject: (error: SSEError) => void
-}
+/** Told when the buffer drained (true) or the stream closed first (false). */
+type Waiter = (open: boolean) => void
 
 /**
  * Opens a Server-Sent Events stream on a `node:http` or Express `ServerResponse` (or a
@@ -132,7 +149,7 @@ export function openEventStream(
   const onDrain = (): void => {
     const settled = waiters
     waiters = []
-    for (const waiter of settled) waiter.resolve()
+    for (const waiter of settled) waiter(true)
   }
 
   const cleanup = (): void => {
@@ -142,11 +159,10 @@ export function openEventStream(
     response.off('drain', onDrain)
     response.off('close', cleanup)
     direct?.socket.off('drain', onDrain)
-    const error = closedError()
     const settled = waiters
     waiters = []
-    for (const waiter of settled) waiter.reject(error)
-    controller.abort(error)
+    for (const waiter of settled) waiter(false)
+    controller.abort(closedReason())
     resolveClosed()
   }
 
@@ -166,19 +182,37 @@ export function openEventStream(
   /** The response was ended or destroyed behind our back ('close' may still be to come). */
   const isGone = (): boolean => response.writableEnded || response.destroyed
 
-  /** Writes wire text or its bytes, flushes it, and settles when the socket can take more. */
-  const write = (chunk: string | Uint8Array): Promise<void> => {
-    if (isClosed) return Promise.reject(closedError())
+  /** Whether the buffer written to is full: wait for its 'drain'. */
+  const isFull = (): boolean =>
+    response.writableNeedDrain || direct?.socket.writableNeedDrain === true
+
+  /**
+   * Waits for 'drain', and throws STREAM_CLOSED when the stream closes first. The error is made
+   * here, in the async function the caller awaits, so its stack shows that caller.
+   */
+  const waitForDrain = async (): Promise<void> => {
+    const open = await new Promise<boolean>((resolve) => {
+      waiters.push(resolve)
+    })
+    if (!open) throw closedError()
+  }
+
+  /** Writes a chunk now unless the stream is closed; false when closed or the buffer is full. */
+  const writeNow = (chunk: string | Uint8Array): boolean => {
+    if (isClosed) return false
     // Writing to a response ended or destroyed behind our back would emit an unhandled 'error'.
     if (isGone()) {
       cleanup()
-      return Promise.reject(closedError())
+      return false
     }
-    const ready = writeChunk(chunk)
-    if (ready) return Promise.resolve()
-    return new Promise<void>((resolve, reject) => {
-      waiters.push({ resolve, reject })
-    })
+    return writeChunk(chunk)
+  }
+
+  /** Writes wire text or its bytes, flushes it, and settles when the socket can take more. */
+  const write = (chunk: string | Uint8Array): Promise<void> => {
+    if (writeNow(chunk)) return Promise.resolve()
+    if (isClosed) return Promise.reject(closedError())
+    return waitForDrain()
   }
 
   if (response.headersSent) {
@@ -200,6 +234,13 @@ export function openEventStream(
       return write(text)
     },
     write,
+    writeNow,
+    drained() {
+      if (isClosed || !isFull()) return Promise.resolve()
+      return new Promise<void>((resolve) => {
+        waiters.push(() => resolve())
+      })
+    },
     comment: (text) => write(encodeComment(text)),
     close() {
       if (isClosed) return
@@ -249,7 +290,7 @@ export function openEventStream(
     timer = setInterval(() => {
       // Skipped while the buffer is full, and when the response is gone with 'close' still to
       // come (cleanup() clears this timer, so the stream itself is never closed here).
-      if (response.writableNeedDrain || direct?.socket.writableNeedDrain || isGone()) return
+      if (isFull() || isGone()) return
       writeChunk(HEARTBEAT_BYTES)
     }, interval)
   }
@@ -261,6 +302,22 @@ function closedError(): SSEError {
     'STREAM_CLOSED',
     'The event stream is closed (the client disconnected or close() was called); stop sending.',
   )
+}
+
+/**
+ * The signal's abort reason, made without a stack trace. Every closing stream makes one, from the
+ * response's 'close' listener or from close(), so its stack would only show that listener; V8
+ * collecting it was most of what closing cost (BENCHMARKS.md, Hub, closing 1,000 streams). The
+ * errors thrown to a caller that writes or waits (closedError()) keep theirs.
+ */
+function closedReason(): SSEError {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return closedError()
+  } finally {
+    Error.stackTraceLimit = limit
+  }
 }
 
 function ignore(): void {}
