@@ -19,7 +19,11 @@ test('the public API of @ssekit/encoder/node is exactly this list', async () => 
 })
 
 test('@ssekit/encoder/internal holds only what the hub shares with the encoder', async () => {
-  expect(Object.keys(await import('@ssekit/encoder/internal')).sort()).toEqual(['serializeData'])
+  expect(Object.keys(await import('@ssekit/encoder/internal')).sort()).toEqual([
+    'HEARTBEAT_BYTES',
+    'resolveHeartbeat',
+    'serializeData',
+  ])
 })
 
 test('the error class is the one of @ssekit/shared, so instanceof agrees across packages', async () => {

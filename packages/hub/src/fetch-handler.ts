@@ -1,6 +1,8 @@
-import { createEventStreamResponse } from '@ssekit/encoder'
+import { encodeBytes } from '@ssekit/encoder'
+import { HEARTBEAT_BYTES, resolveHeartbeat } from '@ssekit/encoder/internal'
+import { createEventStreamHeaders } from '@ssekit/shared'
 import { encodeHubEvent } from './event-bytes.ts'
-import type { Hub, HubEvent } from './hub.ts'
+import { type Hub, openSubscription, type SinkSubscription } from './hub.ts'
 import { type HandlerOptions, resolveSubscriptionRequest } from './subscription-request.ts'
 
 /** Options of {@link createFetchHandler}. */
@@ -8,6 +10,13 @@ export interface FetchHandlerOptions extends HandlerOptions<Request> {
   /** Extra response headers (CORS, for instance). */
   headers?: HeadersInit | undefined
 }
+
+/**
+ * How many events a response body holds for a client that reads slower than they come; beyond
+ * it, the subscription queues them (up to `maxQueueLength`, then `SLOW_CONSUMER`). The shared
+ * bytes of each event are held, not copies.
+ */
+const BODY_HIGH_WATER_MARK = 16
 
 /**
  * Creates a fetch-style handler (`Request` → `Response`) that streams a hub's events: for Hono,
@@ -50,42 +59,72 @@ export function createFetchHandler(
         headers: { 'content-type': 'text/plain; charset=utf-8' },
       })
     }
-    const events = hub.subscribe(resolved.topics, {
-      lastEventId: resolved.lastEventId,
-      signal: request.signal,
-    })
-    return createEventStreamResponse(asWireBytes(events), {
-      heartbeat: options.heartbeat,
-      retry: options.retry,
-      headers: options.headers,
-      signal: request.signal,
-    })
-  }
-}
-
-/**
- * A subscription's events as their wire bytes, encoded once per event for all its subscribers
- * (see encodeHubEvent). A hand-written iterator rather than an async generator: `return()` must
- * end the subscription at once when the client leaves, even while it waits for the next live
- * event, which an async generator would only see after that event.
- */
-function asWireBytes(events: AsyncIterable<HubEvent>): AsyncIterable<Uint8Array> {
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-      const iterator = events[Symbol.asyncIterator]()
-      return {
-        next: () =>
-          iterator
-            .next()
-            .then(
-              (result): IteratorResult<Uint8Array> =>
-                result.done ? result : { done: false, value: encodeHubEvent(result.value) },
-            ),
-        return: async () => {
-          await iterator.return?.()
-          return { done: true, value: undefined }
+    const { topics, lastEventId } = resolved
+    const { signal } = request
+    // Encoding the retry block validates it too (INVALID_RETRY).
+    const retryBytes =
+      options.retry === undefined ? undefined : encodeBytes({ retry: options.retry })
+    const interval = resolveHeartbeat(options.heartbeat)
+    // As createEventStreamResponse's: a fetch-style server manages its own connections, and
+    // HTTP/2 and HTTP/3 forbid `Connection: keep-alive`.
+    const headers = new Headers(createEventStreamHeaders({ httpVersion: '2.0' }))
+    if (options.headers !== undefined) {
+      new Headers(options.headers).forEach((value, name) => {
+        headers.set(name, value)
+      })
+    }
+    let subscription: SinkSubscription | undefined
+    let timer: ReturnType<typeof setInterval> | undefined
+    // Set once the body is closed, errored or cancelled: nothing is enqueued after that.
+    let finished = false
+    const finish = (): void => {
+      finished = true
+      if (timer !== undefined) clearInterval(timer)
+    }
+    // The body is written to as events come (see SubscriptionSink), rather than built by
+    // createEventStreamResponse from an async iterable, which pulls each event through a promise
+    // chain: per delivery, an enqueue is all this handler adds to what the runtime's read costs.
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start(controller) {
+          if (retryBytes !== undefined) controller.enqueue(retryBytes)
+          subscription = openSubscription(
+            hub,
+            topics,
+            { lastEventId, signal },
+            {
+              write(event) {
+                // The bytes of each event are encoded once for all its subscribers.
+                controller.enqueue(encodeHubEvent(event))
+                return (controller.desiredSize ?? 0) > 0
+              },
+              close(error) {
+                if (finished) return
+                finish()
+                if (error === undefined) controller.close()
+                else controller.error(error)
+              },
+            },
+          )
+          if (interval !== false && !finished) {
+            timer = setInterval(() => {
+              // Only when nothing waits to be read: a heartbeat is useful on an idle stream.
+              if (controller.desiredSize === BODY_HIGH_WATER_MARK)
+                controller.enqueue(HEARTBEAT_BYTES)
+            }, interval)
+          }
         },
-      }
-    },
+        // The client read: room again for a subscription whose sink was full.
+        pull() {
+          subscription?.resume()
+        },
+        cancel() {
+          finish()
+          subscription?.end()
+        },
+      },
+      new CountQueuingStrategy({ highWaterMark: BODY_HIGH_WATER_MARK }),
+    )
+    return new Response(body, { status: 200, headers })
   }
 }

@@ -1,9 +1,14 @@
 import type { EncodableEvent } from '@ssekit/encoder'
 import { serializeData } from '@ssekit/encoder/internal'
 import { assertValidEventType, assertValidRetry, SSEError } from '@ssekit/shared'
-import { PullQueue } from '@ssekit/shared/internal'
-import { type GapEvent, gapEventFor, isGap } from './gap.ts'
+import { type GapEvent, isGap } from './gap.ts'
 import { createMemoryTransport, type MemoryTransportOptions } from './memory-transport.ts'
+import {
+  closedError,
+  Subscription,
+  type SubscriptionContext,
+  type SubscriptionSink,
+} from './subscription.ts'
 import { assertValidTopic } from './topic.ts'
 import type { HubTransport, TransportEntry, TransportItem } from './transport.ts'
 
@@ -184,7 +189,7 @@ export function createHub(options: HubOptions = {}): Hub {
     },
   }
 
-  return {
+  const hub: Hub = {
     async publish(topic, event) {
       if (closed) throw closedError()
       assertValidTopic(topic)
@@ -216,15 +221,12 @@ export function createHub(options: HubOptions = {}): Hub {
       return id
     },
     subscribe(topics, subscribeOptions = {}) {
-      const list = typeof topics === 'string' ? [topics] : [...new Set(topics)]
-      if (list.length === 0) {
-        throw new SSEError('INVALID_TOPIC', 'Subscribe to at least one topic.')
-      }
-      for (const topic of list) assertValidTopic(topic)
+      const list = topicList(topics)
       const lastEventId = subscribeOptions.lastEventId ?? ''
       const { signal } = subscribeOptions
       return {
-        [Symbol.asyncIterator]: () => new Subscription(context, list, lastEventId, signal, closed),
+        [Symbol.asyncIterator]: () =>
+          new Subscription(context, list, lastEventId, signal, undefined),
       }
     },
     stats() {
@@ -241,244 +243,103 @@ export function createHub(options: HubOptions = {}): Hub {
     },
     ready: started,
   }
+  contexts.set(hub, context)
+  return hub
 }
 
-function closedError(): SSEError {
-  return new SSEError('HUB_CLOSED', 'The hub is closed; create a new hub to publish or subscribe.')
+/** The subscription context of each hub made by {@link createHub}, for openSubscription. */
+const contexts = new WeakMap<Hub, SubscriptionContext>()
+
+/** The deduplicated, checked topic list of a subscription. */
+function topicList(topics: string | readonly string[]): readonly string[] {
+  const list = typeof topics === 'string' ? [topics] : [...new Set(topics)]
+  if (list.length === 0) {
+    throw new SSEError('INVALID_TOPIC', 'Subscribe to at least one topic.')
+  }
+  for (const topic of list) assertValidTopic(topic)
+  return list
 }
 
-interface SubscriptionContext {
-  readonly transport: HubTransport
-  readonly started: Promise<void>
-  readonly maxQueueLength: number
-  /** Whether the hub was closed: a subscription that starts after that must not register. */
-  readonly closed: boolean
-  register(subscription: Subscription): void
-  unregister(subscription: Subscription): void
-  slow(info: SlowConsumerInfo): void
+/** A subscription that writes to a {@link SubscriptionSink}: see {@link openSubscription}. */
+export interface SinkSubscription {
+  /** The sink has room again, after its `write()` returned false. */
+  resume(): void
+  /** Ends the subscription; the sink's `close(undefined)` is called if it had not ended yet. */
+  end(): void
 }
-
-type Phase = 'idle' | 'replay' | 'live' | 'done'
-
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined })
 
 /**
- * One subscriber: registered for live items at once (they queue up), then replaying, then
- * draining the queue. Live items at or before the last replayed id are dropped, so the hand-off
- * has neither gap nor duplicate. A hand-written iterator rather than an async generator, because
- * `return()` must end a subscription that is waiting for the next live event at once.
+ * Subscribes as {@link Hub.subscribe} does, with the same replay, hand-off, queue bound and
+ * errors, but writes the events to `sink` as they come instead of handing them to `next()`: the
+ * handlers stream this way, without a promise per delivery. A hub not made by {@link createHub}
+ * (a wrapper implementing {@link Hub}) is iterated into the sink instead.
+ *
+ * @param hub - the hub
+ * @param topics - a topic or a list of topics
+ * @param options - where to resume, and a signal that ends the subscription
+ * @param sink - where the events go; its `close()` is called once, when the subscription ends
+ * @returns the subscription's controls
+ * @throws SSEError `INVALID_TOPIC` at once for an invalid topic or an empty list
  */
-class Subscription implements AsyncIterator<HubEvent, undefined> {
-  readonly topics: readonly string[]
-  readonly #context: SubscriptionContext
-  readonly #signal: AbortSignal | undefined
-  /** The id of the last event delivered (or resumed from); live items not after it are dropped. */
-  #cursor: string
-  /** Set once a live item was delivered: later live items come in order, no compare needed. */
-  #inOrder = false
-  /** 'idle' before the first next(), then 'replay', 'live', and 'done' at the end. */
-  #phase: Phase = 'idle'
-  #replay: AsyncIterator<TransportItem> | undefined
-  /** Set when live items were dropped during replay: the replay then runs once more. */
-  #overflowed = false
-  /** Live items waiting for next(), and the pending next() of a consumer waiting for one. */
-  readonly #queue = new PullQueue<TransportItem, HubEvent>()
-  /** The error the next next() throws (slow consumer, closed hub). */
-  #error: SSEError | undefined
-  /** Ends #begin's wait for the transport, when end() runs while the transport is starting. */
-  #wake: (() => void) | undefined
-  readonly #onAbort = (): void => this.end()
+export function openSubscription(
+  hub: Hub,
+  topics: string | readonly string[],
+  options: SubscribeOptions,
+  sink: SubscriptionSink,
+): SinkSubscription {
+  const context = contexts.get(hub)
+  if (context === undefined) return iterateInto(hub.subscribe(topics, options), sink)
+  const subscription = new Subscription(
+    context,
+    topicList(topics),
+    options.lastEventId ?? '',
+    options.signal,
+    sink,
+  )
+  subscription.start()
+  return subscription
+}
 
-  constructor(
-    context: SubscriptionContext,
-    topics: readonly string[],
-    lastEventId: string,
-    signal: AbortSignal | undefined,
-    hubClosed: boolean,
-  ) {
-    this.#context = context
-    this.topics = topics
-    this.#cursor = lastEventId
-    this.#signal = signal
-    if (hubClosed) {
-      this.#phase = 'done'
-      this.#error = closedError()
-    }
+/** Writes an iterated subscription's events to a sink, waiting for resume() when it is full. */
+function iterateInto(events: AsyncIterable<HubEvent>, sink: SubscriptionSink): SinkSubscription {
+  const iterator = events[Symbol.asyncIterator]()
+  let ended = false
+  let wake: (() => void) | undefined
+  const close = (error: unknown): void => {
+    if (ended) return
+    ended = true
+    sink.close(error)
   }
-
-  next(): Promise<IteratorResult<HubEvent, undefined>> {
-    // The live path without an async function: one promise per event instead of two, which is
-    // what a fan-out to many subscribers pays per delivery (BENCHMARKS.md, Hub).
-    if (this.#phase === 'live') return this.#nextLive()
-    return this.#nextSlow()
-  }
-
-  #nextLive(): Promise<IteratorResult<HubEvent, undefined>> {
-    for (;;) {
-      const item = this.#queue.shift()
-      if (item === undefined) break
-      if (this.#accept(item)) return Promise.resolve({ done: false, value: this.#toEvent(item) })
-    }
-    return this.#queue.wait()
-  }
-
-  async #nextSlow(): Promise<IteratorResult<HubEvent, undefined>> {
-    if (this.#phase === 'idle') await this.#begin()
-    while (this.#phase === 'replay') {
-      const replay = this.#replay as AsyncIterator<TransportItem>
-      let result: IteratorResult<TransportItem>
-      try {
-        result = await replay.next()
-      } catch (error) {
-        if (this.#now() === 'done') break
-        this.end()
-        throw error
-      }
-      if (this.#now() !== 'replay') break
-      if (result.done) {
-        if (this.#overflowed) {
-          // Live items were discarded while replaying: replay again from where this one ended,
-          // up to the new end of the history, instead of holding an unbounded queue.
-          this.#overflowed = false
-          this.#replay = this.#context.transport.replay(this.topics, this.#cursor)
-          continue
-        }
-        this.#phase = 'live'
-        break
-      }
-      this.#cursor = result.value.id
-      return { done: false, value: this.#toEvent(result.value) }
-    }
-    if (this.#phase === 'done') return this.#finish()
-    return this.#nextLive()
-  }
-
-  return(): Promise<IteratorResult<HubEvent, undefined>> {
-    this.end()
-    this.#error = undefined
-    return Promise.resolve(DONE)
-  }
-
-  /** Receives a live item from the hub's dispatcher. */
-  push(item: TransportItem): void {
-    if (this.#phase === 'done') return
-    const queue = this.#queue
-    if (queue.waiting) {
-      // Waiting means the queue is empty and replay is over.
-      if (this.#accept(item)) queue.deliver(this.#toEvent(item))
-      return
-    }
-    if (queue.length >= this.#context.maxQueueLength) {
-      if (this.#phase === 'replay' && this.#cursor !== '') {
-        // Still replaying (a long backlog): everything queued is also in the history, which the
-        // replay reads again once it ends; the queue is dropped rather than grown.
-        queue.clear()
-        this.#overflowed = true
-        return
-      }
-      const queued = queue.length
-      this.#error = new SSEError(
-        'SLOW_CONSUMER',
-        `The subscriber to ${this.topics.join(', ')} fell ${queued} events behind and was disconnected; it should reconnect with its last event id.`,
-      )
-      this.end()
-      this.#context.slow({ topics: this.topics, lastEventId: this.#cursor, queued })
-      return
-    }
-    queue.push(item)
-  }
-
-  /** Ends the subscription: unregisters it and wakes a waiting consumer. Idempotent. */
-  end(): void {
-    if (this.#phase === 'done') return
-    this.#phase = 'done'
-    this.#context.unregister(this)
-    this.#signal?.removeEventListener('abort', this.#onAbort)
-    this.#queue.clear()
-    this.#wake?.()
-    const replay = this.#replay
-    this.#replay = undefined
-    if (replay?.return !== undefined) {
-      // Not awaited: a replay waiting on its store answers only when that read settles.
-      Promise.resolve()
-        .then(() => replay.return?.())
-        .catch(() => {})
-    }
-    if (!this.#queue.waiting) return
-    const error = this.#error
-    if (error !== undefined) {
-      this.#error = undefined
-      this.#queue.fail(error)
-    } else this.#queue.end()
-  }
-
-  async #begin(): Promise<void> {
-    if (this.#signal?.aborted) {
-      this.#phase = 'done'
-      return
-    }
-    if (this.#context.closed) {
-      // Created before close(), first pulled after it: as subscribing after close() does.
-      this.#phase = 'done'
-      this.#error = closedError()
-      return
-    }
-    this.#phase = 'replay'
-    this.#signal?.addEventListener('abort', this.#onAbort, { once: true })
-    this.#context.register(this)
+  void (async () => {
     try {
-      // A transport may take long to start (Redis down at boot): an abort or close() meanwhile
-      // must end this subscription at once, not when (if ever) the transport starts.
-      await new Promise<void>((resolve, reject) => {
-        this.#wake = resolve
-        this.#context.started.then(resolve, reject)
-      })
-    } catch (error) {
-      this.end()
-      throw error
-    } finally {
-      this.#wake = undefined
-    }
-    if (this.#now() !== 'replay') return
-    if (this.#cursor === '') this.#phase = 'live'
-    else this.#replay = this.#context.transport.replay(this.topics, this.#cursor)
-  }
-
-  /** The phase, read afresh: end() may have run during an await, which narrowing cannot know. */
-  #now(): Phase {
-    return this.#phase
-  }
-
-  #finish(): IteratorResult<HubEvent, undefined> {
-    const error = this.#error
-    if (error !== undefined) {
-      this.#error = undefined
-      throw error
-    }
-    return DONE
-  }
-
-  /** The event this subscriber is given for an item: the entry itself, or its gap event. */
-  #toEvent(item: TransportItem): HubEvent {
-    return isGap(item) ? gapEventFor(item, this.topics) : item
-  }
-
-  /** Whether a live item is new to this subscriber; advances the cursor when it is. */
-
-  #accept(item: TransportItem): boolean {
-    if (!this.#inOrder && this.#cursor !== '') {
-      const order = this.#context.transport.compare(item.id, this.#cursor)
-      if (order === undefined) {
-        // Another epoch: only a reset notice moves a subscriber to a new epoch; an entry from
-        // another epoch is a stale one from before a reset this subscriber has already passed.
-        if (!isGap(item)) return false
-      } else if (order <= 0) {
-        // Not after the cursor: replayed already, or seen before the reconnect.
-        return false
+      for (;;) {
+        const result = await iterator.next()
+        if (result.done || ended) break
+        if (!sink.write(result.value)) {
+          await new Promise<void>((resolve) => {
+            wake = resolve
+          })
+        }
+        if (ended) break
       }
+      close(undefined)
+    } catch (error) {
+      close(error)
     }
-    this.#inOrder = true
-    this.#cursor = item.id
-    return true
+  })()
+  return {
+    resume() {
+      const resolve = wake
+      wake = undefined
+      resolve?.()
+    },
+    end() {
+      if (ended) return
+      close(undefined)
+      wake?.()
+      Promise.resolve()
+        .then(() => iterator.return?.())
+        .catch(() => {})
+    },
   }
 }

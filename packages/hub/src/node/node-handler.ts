@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { openEventStream } from '@ssekit/encoder/node'
 import { isSSEError } from '@ssekit/shared'
 import { encodeHubEvent } from '../event-bytes.ts'
-import type { Hub } from '../hub.ts'
+import { type Hub, openSubscription, type SinkSubscription } from '../hub.ts'
 import { type HandlerOptions, resolveSubscriptionRequest } from '../subscription-request.ts'
 
 /** Options of {@link createNodeHandler}. */
@@ -72,17 +72,37 @@ export function createNodeHandler(
       retry: options.retry,
       headers: options.headers,
     })
-    try {
-      const events = hub.subscribe(resolved.topics, {
-        lastEventId: resolved.lastEventId,
-        signal: stream.signal,
-      })
-      // The bytes of each event are encoded once for all its subscribers (see encodeHubEvent).
-      for await (const event of events) await stream.write(encodeHubEvent(event))
-    } catch (error) {
-      if (!isSSEError(error, 'STREAM_CLOSED')) onError?.(error)
-    } finally {
-      stream.close()
-    }
+    const { topics, lastEventId } = resolved
+    await new Promise<void>((resolve) => {
+      // Written to as events come, without a promise per event (see SubscriptionSink); the bytes
+      // of each event are encoded once for all its subscribers (see encodeHubEvent).
+      let subscription: SinkSubscription | undefined
+      const resume = (): void => subscription?.resume()
+      const close = (error: unknown): void => {
+        if (error !== undefined && !isSSEError(error, 'STREAM_CLOSED')) onError?.(error)
+        stream.close()
+        resolve()
+      }
+      try {
+        subscription = openSubscription(
+          hub,
+          topics,
+          { lastEventId, signal: stream.signal },
+          {
+            write(event) {
+              if (stream.writeNow(encodeHubEvent(event))) return true
+              // Full: the subscription queues (up to maxQueueLength) until the socket drains. A
+              // closed stream has aborted the signal, which ended the subscription already.
+              if (!stream.isClosed) stream.drained().then(resume)
+              return false
+            },
+            close,
+          },
+        )
+      } catch (error) {
+        // A hub of another kind whose subscribe() threw.
+        close(error)
+      }
+    })
   }
 }
