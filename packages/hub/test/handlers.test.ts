@@ -1,7 +1,15 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { once } from 'node:events'
+import { get, type IncomingMessage, type ServerResponse } from 'node:http'
 import { type LoopbackServer, startLoopbackServer } from '@ssekit/test-support/loopback-server'
 import { afterEach, describe, expect, test } from 'vitest'
-import { createFetchHandler, createHub, GAP_EVENT, type Hub } from '../src/index.ts'
+import {
+  createFetchHandler,
+  createHub,
+  GAP_EVENT,
+  type Hub,
+  type HubOptions,
+  isSSEError,
+} from '../src/index.ts'
 import { createNodeHandler } from '../src/node/index.ts'
 import type { AuthorizeResult } from '../src/subscription-request.ts'
 import { openEvents, toNodeListener, waitFor } from './servers.ts'
@@ -9,6 +17,7 @@ import { openEvents, toNodeListener, waitFor } from './servers.ts'
 interface MatrixOptions {
   authorize?: (topics: readonly string[], authorization: string | null) => AuthorizeResult
   lastEventIdParam?: string
+  onError?: (error: unknown) => void
 }
 
 /** One suite, two servers: the node:http handler and the fetch handler (h3's describeMatrix). */
@@ -17,6 +26,7 @@ const MATRIX = {
     const handle = createNodeHandler(hub, {
       heartbeat: false,
       lastEventIdParam: options.lastEventIdParam,
+      onError: options.onError,
       authorize: options.authorize
         ? (request, topics) =>
             (options.authorize as NonNullable<MatrixOptions['authorize']>)(
@@ -54,9 +64,13 @@ describe.each(Object.entries(MATRIX))('%s', (_name, listen) => {
     hub = undefined
   })
 
-  async function serve(options: MatrixOptions = {}): Promise<{ hub: Hub; url: string }> {
-    hub = createHub()
-    server = await startLoopbackServer(listen(hub, options))
+  async function serve(
+    options: MatrixOptions = {},
+    hubOptions: HubOptions = {},
+    wrap: (hub: Hub) => Hub = (created) => created,
+  ): Promise<{ hub: Hub; url: string }> {
+    hub = createHub(hubOptions)
+    server = await startLoopbackServer(listen(wrap(hub), options))
     return { hub, url: server.origin }
   }
 
@@ -148,6 +162,52 @@ describe.each(Object.entries(MATRIX))('%s', (_name, listen) => {
     await waitFor(() => hub.stats().subscribers === 1, 'the subscription')
     await hub.publish('t', { data: 'one' })
     expect((await stream.next())?.data).toBe('one')
+    stream.close()
+    await waitFor(() => hub.stats().subscribers === 0, 'the subscription to end')
+  })
+
+  test('a client that stops reading is disconnected with SLOW_CONSUMER once maxQueueLength events wait', async () => {
+    const errors: unknown[] = []
+    const { hub, url } = await serve(
+      { onError: (error) => errors.push(error) },
+      { maxQueueLength: 4, history: { maxEventsPerTopic: 4 } },
+    )
+    const request = get(`${url}/?topic=t`)
+    const [response] = (await once(request, 'response')) as [IncomingMessage]
+    response.pause()
+    await waitFor(() => hub.stats().subscribers === 1, 'the subscription')
+    const data = 'x'.repeat(64 * 1024)
+    // Loopback buffers take a few MB; 1,000 events of 64 KB are 64 MB.
+    for (let i = 0; i < 1000 && hub.stats().slowConsumers === 0; i++) {
+      await hub.publish('t', { data })
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(hub.stats().slowConsumers).toBe(1)
+    await waitFor(() => hub.stats().subscribers === 0, 'the subscription to end')
+    if (_name === 'node:http handler') {
+      await waitFor(() => errors.length === 1, 'onError')
+      expect(isSSEError(errors[0], 'SLOW_CONSUMER')).toBe(true)
+    }
+    request.destroy()
+  })
+
+  test('a hub of another kind (a wrapper implementing Hub) is streamed through its subscribe()', async () => {
+    const { hub, url } = await serve({}, {}, (inner) => ({
+      publish: (topic, event) => inner.publish(topic, event),
+      subscribe: (topics, options) => inner.subscribe(topics, options),
+      stats: () => inner.stats(),
+      close: () => inner.close(),
+      get closed() {
+        return inner.closed
+      },
+      ready: inner.ready,
+    }))
+    const from = await hub.publish('t', { data: 'zero' })
+    await hub.publish('t', { data: 'one' })
+    const stream = await openEvents(`${url}/?topic=t`, { 'last-event-id': from })
+    expect((await stream.next())?.data).toBe('one')
+    await hub.publish('t', { data: 'two' })
+    expect((await stream.next())?.data).toBe('two')
     stream.close()
     await waitFor(() => hub.stats().subscribers === 0, 'the subscription to end')
   })
