@@ -41,6 +41,8 @@ export {
   createEventStreamHeaders,
   isEventStreamContentType,
 } from './headers.ts'
+export type { JsonSchema, OpenAPIEventStreamMediaType, ToOpenAPIOptions } from './openapi.ts'
+export { toOpenAPI } from './openapi.ts'
 export type {
   InferSchemaInput,
   InferSchemaOutput,

@@ -17,6 +17,7 @@ test('the public API of @ssekit/shared is exactly this list', async () => {
     'isValidEventType',
     'isValidId',
     'isValidRetry',
+    'toOpenAPI',
   ])
 })
 
