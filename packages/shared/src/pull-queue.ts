@@ -18,14 +18,22 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * @internal
  */
 export class PullQueue<T, R = T> {
-  #items: (T | undefined)[] = []
+  /**
+   * Made at the first push and dropped when drained: most queues (an idle hub subscriber's) hold
+   * nothing most of the time, and an empty array is 32 bytes each.
+   */
+  #items: (T | undefined)[] | undefined
   #head = 0
-  #resolve: ((result: IteratorResult<R, undefined>) => void) | undefined
-  #reject: ((error: unknown) => void) | undefined
+  /**
+   * Only the resolving function of the pending pull is kept (a failure resolves it with a rejected
+   * promise): the second function would be 56 bytes more per waiting consumer, and a hub has one
+   * waiting per idle subscriber.
+   */
+  #resolve: ((result: IteratorResult<R, undefined> | Promise<never>) => void) | undefined
 
   /** The number of items queued. */
   get length(): number {
-    return this.#items.length - this.#head
+    return this.#items === undefined ? 0 : this.#items.length - this.#head
   }
 
   /** Whether the consumer waits in {@link PullQueue.wait} for the next item. */
@@ -35,19 +43,20 @@ export class PullQueue<T, R = T> {
 
   /** Queues an item at the end. */
   push(item: T): void {
-    this.#items.push(item)
+    if (this.#items === undefined) this.#items = [item]
+    else this.#items.push(item)
   }
 
   /** Takes the first item, or `undefined` when none is queued. */
   shift(): T | undefined {
     const items = this.#items
-    if (this.#head === items.length) return undefined
+    if (items === undefined) return undefined
     const item = items[this.#head]
     // Drop the reference at once: a queue that only grows would otherwise keep every item alive.
     items[this.#head] = undefined
     this.#head++
     if (this.#head === items.length) {
-      this.#items = []
+      this.#items = undefined
       this.#head = 0
     } else if (this.#head >= 1024 && this.#head * 2 >= items.length) {
       // Compact once at least half the array was read, so the array stays within twice the queue
@@ -60,7 +69,7 @@ export class PullQueue<T, R = T> {
 
   /** Drops every queued item. */
   clear(): void {
-    this.#items = []
+    this.#items = undefined
     this.#head = 0
   }
 
@@ -72,9 +81,8 @@ export class PullQueue<T, R = T> {
     if (this.#resolve !== undefined) {
       return Promise.reject(new TypeError('next() was called again before it settled.'))
     }
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       this.#resolve = resolve
-      this.#reject = reject
     })
   }
 
@@ -83,7 +91,6 @@ export class PullQueue<T, R = T> {
     const resolve = this.#resolve
     if (resolve === undefined) return false
     this.#resolve = undefined
-    this.#reject = undefined
     resolve({ done: false, value })
     return true
   }
@@ -92,17 +99,15 @@ export class PullQueue<T, R = T> {
   end(): void {
     const resolve = this.#resolve
     this.#resolve = undefined
-    this.#reject = undefined
     resolve?.(DONE)
   }
 
   /** Rejects the waiting consumer's pull with `error`; returns false if none waits. */
   fail(error: unknown): boolean {
-    const reject = this.#reject
-    if (reject === undefined) return false
+    const resolve = this.#resolve
+    if (resolve === undefined) return false
     this.#resolve = undefined
-    this.#reject = undefined
-    reject(error)
+    resolve(Promise.reject(error))
     return true
   }
 }

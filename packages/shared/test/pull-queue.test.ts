@@ -67,6 +67,25 @@ describe('PullQueue', () => {
     expect(queue.fail(error)).toBe(false)
   })
 
+  test('a failed pull rejects its awaiting consumer only: no unhandled rejection is reported', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason)
+    }
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const queue = new PullQueue<string>()
+      const failed = queue.wait().catch((error: unknown) => error)
+      const error = new Error('gone')
+      queue.fail(error)
+      expect(await failed).toBe(error)
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+    expect(unhandled).toEqual([])
+  })
+
   test('a second pull while one waits is refused, and the first still settles', async () => {
     const queue = new PullQueue<string>()
     const first = queue.wait()
