@@ -221,13 +221,12 @@ export function createHub(options: HubOptions = {}): Hub {
       return id
     },
     subscribe(topics, subscribeOptions = {}) {
-      const list = topicList(topics)
-      const lastEventId = subscribeOptions.lastEventId ?? ''
-      const { signal } = subscribeOptions
-      return {
-        [Symbol.asyncIterator]: () =>
-          new Subscription(context, list, lastEventId, signal, undefined),
-      }
+      return new Subscribed(
+        context,
+        topicList(topics),
+        subscribeOptions.lastEventId ?? '',
+        subscribeOptions.signal,
+      )
     },
     stats() {
       return { ...stats }
@@ -245,6 +244,35 @@ export function createHub(options: HubOptions = {}): Hub {
   }
   contexts.set(hub, context)
   return hub
+}
+
+/**
+ * What {@link Hub.subscribe} returns: each iteration is a subscription of its own. A class rather
+ * than an object with an arrow function: a consumer's suspended `for await` loop keeps the
+ * iterable alive, and the arrow's closure and context were two more objects per idle subscriber
+ * (BENCHMARKS.md, Hub, heap per idle subscriber).
+ */
+class Subscribed implements AsyncIterable<HubEvent> {
+  readonly #context: SubscriptionContext
+  readonly #topics: readonly string[]
+  readonly #lastEventId: string
+  readonly #signal: AbortSignal | undefined
+
+  constructor(
+    context: SubscriptionContext,
+    topics: readonly string[],
+    lastEventId: string,
+    signal: AbortSignal | undefined,
+  ) {
+    this.#context = context
+    this.#topics = topics
+    this.#lastEventId = lastEventId
+    this.#signal = signal
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<HubEvent, undefined> {
+    return new Subscription(this.#context, this.#topics, this.#lastEventId, this.#signal, undefined)
+  }
 }
 
 /** The subscription context of each hub made by {@link createHub}, for openSubscription. */

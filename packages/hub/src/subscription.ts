@@ -39,6 +39,17 @@ export interface SubscriptionContext {
 
 type Phase = 'idle' | 'replay' | 'live' | 'done'
 
+// The subscription's yes/no state, as bits of one field: four boolean fields would be 24 bytes
+// more per subscriber, and a hub holds one per connection, most of them idle.
+/** Set once a live item was delivered: later live items come in order, no compare needed. */
+const IN_ORDER = 1
+/** Set while a replay read is in flight: one at a time, in order. */
+const READING = 2
+/** Set when live items were dropped during replay: the replay then runs once more. */
+const OVERFLOWED = 4
+/** Set when the sink said it was full, until resume(). (An iterated one waits for next().) */
+const PAUSED = 8
+
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined })
 
 /**
@@ -70,17 +81,11 @@ export class Subscription implements AsyncIterator<HubEvent, undefined> {
   readonly #sink: SubscriptionSink | undefined
   /** The id of the last event delivered (or resumed from); live items not after it are dropped. */
   #cursor: string
-  /** Set once a live item was delivered: later live items come in order, no compare needed. */
-  #inOrder = false
   /** 'idle' before it starts, then 'replay', 'live', and 'done' at the end. */
   #phase: Phase = 'idle'
+  /** IN_ORDER, READING, OVERFLOWED and PAUSED. */
+  #flags = 0
   #replay: AsyncIterator<TransportItem> | undefined
-  /** Set while a replay read is in flight: one at a time, in order. */
-  #reading = false
-  /** Set when live items were dropped during replay: the replay then runs once more. */
-  #overflowed = false
-  /** Set when the sink said it was full, until resume(). (An iterated one waits for next().) */
-  #paused = false
   /**
    * Live items not yet delivered (the sink is full, the consumer has not pulled, or replay is
    * still running), and the pending pull of an iterating consumer.
@@ -144,8 +149,8 @@ export class Subscription implements AsyncIterator<HubEvent, undefined> {
 
   /** A sink has room again: delivers what waited, then goes on. */
   resume(): void {
-    if (!this.#paused) return
-    this.#paused = false
+    if ((this.#flags & PAUSED) === 0) return
+    this.#flags &= ~PAUSED
     if (this.#phase === 'replay') this.#read()
     else if (this.#phase === 'live') this.#flush()
   }
@@ -164,7 +169,7 @@ export class Subscription implements AsyncIterator<HubEvent, undefined> {
         // Still replaying (a long backlog): everything queued is also in the history, which the
         // replay reads again once it ends; the queue is dropped rather than grown.
         queue.clear()
-        this.#overflowed = true
+        this.#flags |= OVERFLOWED
         return
       }
       const queued = queue.length
@@ -262,26 +267,26 @@ export class Subscription implements AsyncIterator<HubEvent, undefined> {
 
   /** Reads the next replayed item when there is room for it and no read is in flight. */
   #read(): void {
-    if (this.#reading || !this.#ready()) return
+    if ((this.#flags & READING) !== 0 || !this.#ready()) return
     const replay = this.#replay as AsyncIterator<TransportItem>
-    this.#reading = true
+    this.#flags |= READING
     replay.next().then(
       (result) => this.#replayed(result),
       (error: unknown) => {
-        this.#reading = false
+        this.#flags &= ~READING
         this.#fail(error)
       },
     )
   }
 
   #replayed(result: IteratorResult<TransportItem>): void {
-    this.#reading = false
+    this.#flags &= ~READING
     if (this.#phase !== 'replay') return
     if (result.done) {
-      if (this.#overflowed) {
+      if ((this.#flags & OVERFLOWED) !== 0) {
         // Live items were discarded while replaying: replay again from where this one ended,
         // up to the new end of the history, instead of holding an unbounded queue.
-        this.#overflowed = false
+        this.#flags &= ~OVERFLOWED
         this.#replay = this.#context.transport.replay(this.topics, this.#cursor)
         this.#read()
         return
@@ -308,13 +313,13 @@ export class Subscription implements AsyncIterator<HubEvent, undefined> {
 
   /** Whether an event can be delivered now: the sink is not full, or a consumer waits. */
   #ready(): boolean {
-    return this.#sink === undefined ? this.#queue.waiting : !this.#paused
+    return this.#sink === undefined ? this.#queue.waiting : (this.#flags & PAUSED) === 0
   }
 
   #write(event: HubEvent): void {
     const sink = this.#sink
     if (sink === undefined) this.#queue.deliver(event)
-    else if (!sink.write(event)) this.#paused = true
+    else if (!sink.write(event)) this.#flags |= PAUSED
   }
 
   /** The phase, read afresh: end() may have run during an await, which narrowing cannot know. */
@@ -329,7 +334,7 @@ export class Subscription implements AsyncIterator<HubEvent, undefined> {
 
   /** Whether a live item is new to this subscriber; advances the cursor when it is. */
   #accept(item: TransportItem): boolean {
-    if (!this.#inOrder && this.#cursor !== '') {
+    if ((this.#flags & IN_ORDER) === 0 && this.#cursor !== '') {
       const order = this.#context.transport.compare(item.id, this.#cursor)
       if (order === undefined) {
         // Another epoch: only a reset notice moves a subscriber to a new epoch; an entry from
@@ -340,7 +345,7 @@ export class Subscription implements AsyncIterator<HubEvent, undefined> {
         return false
       }
     }
-    this.#inOrder = true
+    this.#flags |= IN_ORDER
     this.#cursor = item.id
     return true
   }
