@@ -14,6 +14,7 @@ const SECTIONS = {
   hub: () => import('./hub.bench.mjs'),
   encoder: () => import('./encoder.bench.mjs'),
   client: () => import('./client.bench.mjs'),
+  contracts: () => import('./contracts.bench.mjs'),
   sizes: () => import('./bundle-sizes.mjs'),
 }
 

@@ -51,15 +51,18 @@ function check<T>(
 ): MaybePromise<T> {
   const result = schema['~standard'].validate(value)
   if (!(result instanceof Promise)) return next(result)
-  if (syncOnly !== undefined) {
-    // A rejection nobody awaits would surface as an unhandled one.
-    result.catch(() => {})
-    throw new SSEError(
-      'ASYNC_SCHEMA',
-      `The schema of the ${JSON.stringify(eventType)} event validates asynchronously, which ${syncOnly} cannot wait for; use a synchronous schema there, or an API that awaits (async iteration, send, publish).`,
-    )
-  }
+  if (syncOnly !== undefined) throw refuseAsync(result, eventType, syncOnly)
   return result.then(next)
+}
+
+/** The `ASYNC_SCHEMA` refusal of a validator that answered with a promise where none can wait. */
+function refuseAsync(pending: Promise<unknown>, eventType: string, syncOnly: string): SSEError {
+  // A rejection nobody awaits would surface as an unhandled one.
+  pending.catch(() => {})
+  return new SSEError(
+    'ASYNC_SCHEMA',
+    `The schema of the ${JSON.stringify(eventType)} event validates asynchronously, which ${syncOnly} cannot wait for; use a synchronous schema there, or an API that awaits (async iteration, send, publish).`,
+  )
 }
 
 function refusal(
@@ -139,8 +142,14 @@ export function prepareOutgoing(
  * Holds a decoded event to a contract: its type must be known (or is ignored, by policy), its
  * data must decode with the codec and pass its schema, its id the id schema.
  *
+ * It takes the decoded event over, as the decoders hand out a fresh object per event: when the
+ * event keeps the contract, the returned event is that object, with `event` set (`'message'` for
+ * the default type) and `data` replaced by the schema's output; other fields (such as a client's
+ * `lastEventId`) stay. A refused event is left as it was. This runs for every event a client
+ * receives, so the synchronous path allocates nothing but its result (BENCHMARKS.md, Contracts).
+ *
  * @param contract - the contract
- * @param event - the event as the decoder produced it
+ * @param event - the event as the decoder produced it, which this takes over
  * @param syncOnly - the API name when an async validator cannot be awaited
  * @returns what the event is to the contract
  * @throws SSEError `ASYNC_SCHEMA` when `syncOnly` is set and a validator is async
@@ -153,10 +162,9 @@ export function readIncoming(
   const eventType = typeOf(event)
   const schema = schemaOf(contract, eventType)
   if (schema === undefined) {
-    if (eventType === 'message' && contract.message === 'raw') {
-      return { kind: 'event', event: { ...event, event: eventType } }
-    }
-    if (contract.unknown === 'ignore') return { kind: 'ignored' }
+    if (eventType === 'message' && contract.message === 'raw')
+      return accept(event, eventType, event.data)
+    if (contract.unknown === 'ignore') return IGNORED
     const error = new SSEContractError(
       `The stream sent a ${JSON.stringify(eventType)} event, which the contract does not have (its types are ${Object.keys(contract.events).join(', ')}).`,
       { eventType, field: 'event', data: event.data },
@@ -174,25 +182,55 @@ export function readIncoming(
     )
     return { kind: 'invalid', error }
   }
-  const checkData = (): MaybePromise<IncomingResult> =>
-    check(schema, value, eventType, syncOnly, (result): IncomingResult => {
-      if (result.issues !== undefined) {
-        return {
-          kind: 'invalid',
-          error: refusal('The data', eventType, 'data', event.data, result),
-        }
-      }
-      return { kind: 'event', event: { ...event, event: eventType, data: result.value } }
-    })
   const idSchema = contract.id
   const id = event.id
-  if (idSchema === undefined || id === undefined) return checkData()
-  return then(
-    check(idSchema, id, eventType, syncOnly, (result) =>
-      result.issues === undefined ? undefined : refusal('The id', eventType, 'id', id, result),
-    ),
-    (error) => (error === undefined ? checkData() : { kind: 'invalid', error }),
-  )
+  if (idSchema !== undefined && id !== undefined) {
+    return then(
+      check(idSchema, id, eventType, syncOnly, (result) =>
+        result.issues === undefined ? undefined : refusal('The id', eventType, 'id', id, result),
+      ),
+      (error): MaybePromise<IncomingResult> =>
+        error === undefined
+          ? readData(schema, event, eventType, value, syncOnly)
+          : { kind: 'invalid', error },
+    )
+  }
+  return readData(schema, event, eventType, value, syncOnly)
+}
+
+const IGNORED: IncomingResult = Object.freeze({ kind: 'ignored' })
+
+/** Validates a decoded value; the synchronous case without a closure or a copy. */
+function readData(
+  schema: StandardSchema,
+  event: ServerSentEvent,
+  eventType: string,
+  value: unknown,
+  syncOnly: string | undefined,
+): MaybePromise<IncomingResult> {
+  const result = schema['~standard'].validate(value)
+  if (!(result instanceof Promise)) return settleData(result, event, eventType)
+  if (syncOnly !== undefined) throw refuseAsync(result, eventType, syncOnly)
+  return result.then((settled) => settleData(settled, event, eventType))
+}
+
+function settleData(
+  result: StandardSchemaResult<unknown>,
+  event: ServerSentEvent,
+  eventType: string,
+): IncomingResult {
+  if (result.issues !== undefined) {
+    return { kind: 'invalid', error: refusal('The data', eventType, 'data', event.data, result) }
+  }
+  return accept(event, eventType, result.value)
+}
+
+/** The decoded event, now the contract's: its type set and its data the checked value. */
+function accept(event: ServerSentEvent, eventType: string, data: unknown): IncomingResult {
+  const checked = event as unknown as CheckedEvent
+  checked.event = eventType
+  checked.data = data
+  return { kind: 'event', event: checked }
 }
 
 /** Calls `next` with a value now, or after its promise. */

@@ -158,6 +158,28 @@ describe('a client reading under a contract', () => {
     })
   })
 
+  test('takes the decoded event over: its other fields stay, a refused event is left as it was', () => {
+    const events = defineEvents({ price })
+    const decoded = { event: 'price', data: '{"price":1}', lastEventId: '9' }
+    const result = readIncoming(events, decoded, 'x') as { event: unknown }
+    expect(result.event).toBe(decoded)
+    expect(decoded).toEqual({ event: 'price', data: { price: 1 }, lastEventId: '9' })
+    const refused = { event: 'price', data: '{"symbol":"A"}' }
+    readIncoming(events, refused, 'x')
+    expect(refused).toEqual({ event: 'price', data: '{"symbol":"A"}' })
+  })
+
+  test('an async validator is awaited where the caller can wait, refused where it cannot', async () => {
+    const events = defineEvents({ slow })
+    await expect(readIncoming(events, { event: 'slow', data: '1' }, undefined)).resolves.toEqual({
+      kind: 'event',
+      event: { event: 'slow', data: 1 },
+    })
+    expect(() => readIncoming(events, { event: 'slow', data: '1' }, 'onEvent')).toThrow(
+      /validates asynchronously, which onEvent cannot wait for/,
+    )
+  })
+
   test('an event without a type is the contract message type', () => {
     const events = defineEvents({ message: price })
     expect(readIncoming(events, { data: '{"price":3}' }, 'x')).toEqual({
