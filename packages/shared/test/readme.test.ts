@@ -62,3 +62,10 @@ test('examples/shared.ts prints what its comments say', async () => {
     [true],
   ])
 })
+
+test('examples/contract.ts prints what its comments say', async () => {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+  onTestFinished(() => log.mockRestore())
+  await import('../examples/contract.ts')
+  expect(log.mock.calls).toEqual([['ACME at 12.5'], [2, ['data']]])
+})
