@@ -39,6 +39,8 @@ const SMALL_CHUNK = 64
  * becomes one string once: V8 allocates large strings slowly (see BENCHMARKS.md, Decoder).
  */
 const LONG_LINE = 32 * 1024
+/** A surrogate that is not half of a pair: text with one has no UTF-8 form. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 /** Chunks up to this size are copied behind the unfinished line and decoded with it at once. */
 const COPY_CHUNK = 64 * 1024
 
@@ -354,8 +356,8 @@ export function createLineReader(
 
   /**
    * Moves a long line's text into the pending bytes, in front of the bytes waiting there, so the
-   * whole line is decoded once when it ends. Text decoded from UTF-8 encodes back to the same
-   * text (a U+FFFD as EF BF BD, which decodes to U+FFFD again); `lineBytes` keeps the size read.
+   * whole line is decoded once when it ends. Well-formed text encodes back to the same text (a
+   * U+FFFD as EF BF BD, which decodes to U+FFFD again); `lineBytes` keeps the size read.
    */
   function moveTextToBytes(): void {
     const head = new TextEncoder().encode(lineText)
@@ -460,8 +462,11 @@ export function createLineReader(
       pendingLength = length - cut
       lineBytes += pendingLength
     }
-    // A line turning long is kept as bytes from here on.
-    if (lineBytes >= LONG_LINE && lineText.length !== 0) moveTextToBytes()
+    // A line turning long is kept as bytes from here on. Text from a text chunk may hold a lone
+    // surrogate, which has no UTF-8 form (it would come back as U+FFFD): such text stays text.
+    if (lineBytes >= LONG_LINE && lineText.length !== 0 && !LONE_SURROGATE.test(lineText)) {
+      moveTextToBytes()
+    }
   }
 
   return {

@@ -124,6 +124,18 @@ describe('byte chunks and text chunks mixed', () => {
     ])
     expect(result.events.map((event) => event.data)).toStrictEqual(['é中😀', 'a\uFFFD', 'ok'])
   })
+
+  test('a lone surrogate from a text chunk survives its line turning long through byte chunks', () => {
+    // Text may hold what UTF-8 cannot (a lone surrogate): a long line is kept as bytes from
+    // 32 KiB on, which must not re-encode such text (it would come back as U+FFFD).
+    for (const lone of ['\uD800', '\uDFFF']) {
+      // 30 KiB of text, then a 4 KiB byte chunk that takes the line past 32 KiB.
+      const head = `x${lone}${'a'.repeat(30 * 1024)}`
+      const tail = 'b'.repeat(4 * 1024)
+      const result = collect([`data: ${head}`, utf8.encode(tail), utf8.encode(`${tail}\n\n`)])
+      expect(result.events.map((event) => event.data)).toStrictEqual([`${head}${tail}${tail}`])
+    }
+  })
 })
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
