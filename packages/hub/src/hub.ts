@@ -155,6 +155,12 @@ export function createHub(options: HubOptions = {}): Hub {
   const started = transport.start(dispatch)
   started.catch(() => {})
 
+  // The topic list of each topic with a registered one-topic subscriber, given to its later
+  // one-topic subscribers: the usual fan-out is many subscribers of one topic, and a list of their
+  // own is two more objects each. Frozen, since `onSlowConsumer` is handed it; an entry goes when
+  // its topic has no subscriber left.
+  const singleTopicLists = new Map<string, readonly string[]>()
+
   const context: SubscriptionContext = {
     transport,
     started,
@@ -162,7 +168,18 @@ export function createHub(options: HubOptions = {}): Hub {
     get closed() {
       return closed
     },
+    topicList(topics) {
+      if (typeof topics === 'string') {
+        const shared = singleTopicLists.get(topics)
+        if (shared !== undefined) return shared
+      }
+      return topicList(topics)
+    },
     register(subscription) {
+      const { topics } = subscription
+      if (topics.length === 1 && !singleTopicLists.has(topics[0] as string)) {
+        singleTopicLists.set(topics[0] as string, topics)
+      }
       all.add(subscription)
       for (const topic of subscription.topics) {
         let set = byTopic.get(topic)
@@ -179,7 +196,10 @@ export function createHub(options: HubOptions = {}): Hub {
       for (const topic of subscription.topics) {
         const set = byTopic.get(topic)
         set?.delete(subscription)
-        if (set?.size === 0) byTopic.delete(topic)
+        if (set?.size === 0) {
+          byTopic.delete(topic)
+          singleTopicLists.delete(topic)
+        }
       }
       stats.subscribers = all.size
     },
@@ -223,7 +243,7 @@ export function createHub(options: HubOptions = {}): Hub {
     subscribe(topics, subscribeOptions = {}) {
       return new Subscribed(
         context,
-        topicList(topics),
+        context.topicList(topics),
         subscribeOptions.lastEventId ?? '',
         subscribeOptions.signal,
       )
@@ -278,14 +298,14 @@ class Subscribed implements AsyncIterable<HubEvent> {
 /** The subscription context of each hub made by {@link createHub}, for openSubscription. */
 const contexts = new WeakMap<Hub, SubscriptionContext>()
 
-/** The deduplicated, checked topic list of a subscription. */
+/** The deduplicated, checked, frozen topic list of a subscription. */
 function topicList(topics: string | readonly string[]): readonly string[] {
   const list = typeof topics === 'string' ? [topics] : [...new Set(topics)]
   if (list.length === 0) {
     throw new SSEError('INVALID_TOPIC', 'Subscribe to at least one topic.')
   }
   for (const topic of list) assertValidTopic(topic)
-  return list
+  return Object.freeze(list)
 }
 
 /** A subscription that writes to a {@link SubscriptionSink}: see {@link openSubscription}. */
@@ -319,7 +339,7 @@ export function openSubscription(
   if (context === undefined) return iterateInto(hub.subscribe(topics, options), sink)
   const subscription = new Subscription(
     context,
-    topicList(topics),
+    context.topicList(topics),
     options.lastEventId ?? '',
     options.signal,
     sink,

@@ -32,6 +32,11 @@ export interface SubscriptionContext {
   readonly maxQueueLength: number
   /** Whether the hub was closed: a subscription that starts after that must not register. */
   readonly closed: boolean
+  /**
+   * The checked topic list of a new subscription (shared, frozen, by one-topic subscribers).
+   * @throws SSEError `INVALID_TOPIC` for an invalid topic or an empty list
+   */
+  topicList(topics: string | readonly string[]): readonly string[]
   register(subscription: Subscription): void
   unregister(subscription: Subscription): void
   slow(info: SlowConsumerInfo): void
