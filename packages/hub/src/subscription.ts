@@ -270,9 +270,12 @@ export class Subscription implements AsyncIterator<HubEvent, undefined> {
     this.#read()
   }
 
-  /** Reads the next replayed item when there is room for it and no read is in flight. */
+  /**
+   * Reads the next replayed item when there is room for it and no read is in flight. The phase is
+   * checked too: a sink's write() may end the subscription (a stream that finds its client gone).
+   */
   #read(): void {
-    if ((this.#flags & READING) !== 0 || !this.#ready()) return
+    if (this.#phase !== 'replay' || (this.#flags & READING) !== 0 || !this.#ready()) return
     const replay = this.#replay as AsyncIterator<TransportItem>
     this.#flags |= READING
     replay.next().then(
