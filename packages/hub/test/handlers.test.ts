@@ -221,3 +221,36 @@ describe.each(Object.entries(MATRIX))('%s', (_name, listen) => {
     expect((await fetch(`${url}/?topic=t`)).status).toBe(503)
   })
 })
+
+describe('fetch handler body', () => {
+  test('starts with the retry block, sends heartbeat comments while idle, and the events', async () => {
+    const hub = createHub()
+    const handle = createFetchHandler(hub, { heartbeat: 20, retry: 1500 })
+    const controller = new AbortController()
+    const response = await handle(
+      new Request('http://localhost/events?topic=t', { signal: controller.signal }),
+    )
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    const readUntil = async (done: (text: string) => boolean): Promise<string> => {
+      for (let reads = 0; reads < 100 && !done(text); reads++) {
+        const { value, done: ended } = await reader.read()
+        if (ended) break
+        text += decoder.decode(value, { stream: true })
+      }
+      return text
+    }
+    await readUntil((received) => received.split(': heartbeat\n').length > 2)
+    expect(text.startsWith('retry: 1500\n\n: heartbeat\n: heartbeat\n')).toBe(true)
+    await hub.ready
+    await hub.publish('t', { data: 'x' })
+    await readUntil((received) => received.includes('data: x\n\n'))
+    expect(text).toMatch(/id: \S+\ndata: x\n\n/)
+    controller.abort()
+    expect((await reader.read()).done).toBe(true)
+    expect(hub.stats().subscribers).toBe(0)
+    await hub.close()
+  })
+})
