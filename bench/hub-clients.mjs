@@ -3,9 +3,12 @@
  * share one event loop: `node hub-clients.mjs`. Over IPC it is told to open `count` connections to
  * a URL with ssekit's `connect()`, and on request reports (and resets)
  * what it received: deliveries, the time of the last one, and a histogram of publish → `onEvent`
- * latencies. Times are `process.hrtime` (CLOCK_MONOTONIC, the same clock in every process on
+ * latencies. `{ type: 'open-paused', url, count }` opens connections that never read a byte (plain
+ * `node:http` requests whose responses are paused), for the paused-subscriber run; `close-all`
+ * closes every connection. Times are `process.hrtime` (CLOCK_MONOTONIC, the same clock in every process on
  * Linux), in milliseconds, as in hub-server.mjs.
  */
+import { get } from 'node:http'
 import { connect } from '@ssekit/client'
 
 const now = () => Number(process.hrtime.bigint() / 1000n) / 1000
@@ -29,6 +32,17 @@ process.on('message', (message) => {
     for (let i = 0; i < message.count; i++) {
       connections.push(connect(message.url, { retry: { initialDelay: 1000 }, onEvent }))
     }
+  }
+  if (message.type === 'open-paused') {
+    for (let i = 0; i < message.count; i++) {
+      const request = get(message.url, (response) => response.pause())
+      request.on('error', () => {})
+      connections.push({ close: () => request.destroy() })
+    }
+  }
+  if (message.type === 'close-all') {
+    for (const connection of connections) connection.close()
+    connections.length = 0
   }
   if (message.type === 'count') process.send({ type: 'count', delivered })
   if (message.type === 'report') {

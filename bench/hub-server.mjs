@@ -5,7 +5,10 @@
  * reports its port over IPC, and publishes on request: `{ type: 'publish', count, rate }` (events
  * per second, or 0 for as fast as possible). Each event's data is `{"i":n,"t":<publish time>}`,
  * the time being `process.hrtime` in ms so the client processes can compute latency. It also
- * reports the CPU time it spent from the start of a publish run to `{ type: 'cpu' }`.
+ * reports the CPU time it spent from the start of a publish run to `{ type: 'cpu' }`. With
+ * `size`, each event's data is padded to that many bytes. `{ type: 'heap' }` answers, after a full
+ * GC, the heap in use and the bytes waiting in the sockets' own buffers (written by the server,
+ * not yet taken by the kernel), for the paused-subscriber run.
  */
 import { createServer } from 'node:http'
 import { createHub } from '@ssekit/hub'
@@ -43,11 +46,16 @@ if (kind === 'ssekit') {
 }
 
 const server = createServer(listener)
+const sockets = new Set()
+server.on('connection', (socket) => {
+  sockets.add(socket)
+  socket.once('close', () => sockets.delete(socket))
+})
 server.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.address().port }))
 
 let cpuAtStart = process.cpuUsage()
 
-async function publish(count, rate) {
+async function publish(count, rate, size = 0) {
   const start = performance.now()
   for (let i = 0; i < count; i++) {
     if (rate > 0) {
@@ -58,7 +66,10 @@ async function publish(count, rate) {
       // As fast as possible, yet letting the sockets drain between batches.
       await new Promise((resolve) => setImmediate(resolve))
     }
-    broadcast(`{"i":${i},"t":${now()}}`)
+    const data = `{"i":${i},"t":${now()}`
+    broadcast(
+      size > data.length ? `${data},"pad":"${'x'.repeat(size - data.length - 10)}"}` : `${data}}`,
+    )
   }
 }
 
@@ -67,12 +78,18 @@ process.on('message', async (message) => {
   if (message.type === 'publish') {
     cpuAtStart = process.cpuUsage()
     const start = now()
-    await publish(message.count, message.rate)
+    await publish(message.count, message.rate, message.size)
     process.send({ type: 'published', start })
   }
   if (message.type === 'cpu') {
     const { user, system } = process.cpuUsage(cpuAtStart)
     process.send({ type: 'cpu', micros: user + system })
+  }
+  if (message.type === 'heap') {
+    globalThis.gc()
+    let buffered = 0
+    for (const socket of sockets) buffered += socket.writableLength
+    process.send({ type: 'heap', heapUsed: process.memoryUsage().heapUsed, buffered })
   }
   if (message.type === 'exit') {
     server.closeAllConnections()

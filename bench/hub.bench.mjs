@@ -12,6 +12,9 @@
  * quieter slot. Latency is publish call (in the server) → `onEvent` (in a client), on the shared
  * monotonic clock; throughput is deliveries / (last delivery − first publish); server CPU is the
  * publishing server's user + system time from its first publish to the last delivery.
+ *
+ * Then (issue #18): the heap of each server while 100 of its 1,000 connections stop reading, and
+ * the server CPU time of 1,000 disconnects.
  */
 import { execSync, fork } from 'node:child_process'
 import { once } from 'node:events'
@@ -24,6 +27,8 @@ const CONNECTIONS = Number(process.env.HUB_BENCH_CONNECTIONS ?? 1000)
 const CLIENT_PROCESSES = Number(process.env.HUB_BENCH_CLIENT_PROCESSES ?? 2)
 const KINDS = ['ssekit', 'better-sse']
 const SUBSCRIBERS = 10_000
+/** The data size of the paused-subscriber run's events, in bytes. */
+const PAUSED_EVENT_SIZE = 16_384
 
 function checkFileDescriptors() {
   let limit = Number.POSITIVE_INFINITY
@@ -41,25 +46,41 @@ function checkFileDescriptors() {
   return limit
 }
 
-/** Forks a bench child and waits for its first message; `request` sends one and awaits a reply. */
-async function startChild(file, args) {
+/**
+ * Forks a bench child and waits for its first message; `request` sends one and awaits a reply,
+ * and rejects when the child has exited (a server out of memory), so no run waits forever.
+ * `stop()` asks it to exit and waits, unless it is gone already.
+ */
+async function startChild(file, args, extraExecArgv = []) {
   const child = fork(new URL(file, import.meta.url), args, {
     stdio: 'inherit',
     // HUB_BENCH_PROFILE=<dir>: each server writes a V8 CPU profile there when it exits.
-    execArgv:
-      process.env.HUB_BENCH_PROFILE && file.includes('server')
+    execArgv: [
+      ...(process.env.HUB_BENCH_PROFILE && file.includes('server')
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HUB_BENCH_PROFILE}`]
-        : process.execArgv,
+        : process.execArgv),
+      ...extraExecArgv,
+    ],
   })
-  const [first] = await once(child, 'message')
+  const exited = once(child, 'exit').then(([code, signal]) => {
+    throw new Error(`${file} ${args.join(' ')} exited (${signal ?? code})`)
+  })
+  exited.catch(() => {})
+  const [first] = await Promise.race([once(child, 'message'), exited])
   const request = async (payload, reply) => {
+    if (!child.connected) await exited
     child.send(payload)
     for (;;) {
-      const [answer] = await once(child, 'message')
+      const [answer] = await Promise.race([once(child, 'message'), exited])
       if (answer.type === reply) return answer
     }
   }
-  return { child, first, request }
+  const stop = async () => {
+    if (!child.connected) return
+    child.send({ type: 'exit' })
+    await exited.catch(() => {})
+  }
+  return { child, first, request, stop }
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -180,8 +201,19 @@ async function measureServers(workloads) {
   return rows
 }
 
-/** In-process fan-out: 10,000 memory-hub subscribers, each an async iteration loop. */
+/**
+ * In-process fan-out: 10,000 memory-hub subscribers, each an async iteration loop. One round to
+ * warm up (V8 compiles the code and sizes its allocations on the first; that round's heap figure
+ * was ~80 B per subscriber higher), then three, each reported.
+ */
 async function measureInProcess() {
+  await measureInProcessOnce()
+  const rounds = []
+  for (let round = 0; round < 3; round++) rounds.push(await measureInProcessOnce())
+  return rounds
+}
+
+async function measureInProcessOnce() {
   globalThis.gc()
   const heapBefore = process.memoryUsage().heapUsed
   const hub = createHub()
@@ -220,6 +252,98 @@ async function measureInProcess() {
   }
 }
 
+/**
+ * The paused-subscriber run: one server at a time, 1,000 connections of which 100 never read,
+ * 10 events/s of ~16 KB for 30 s (4.9 MB per connection: at ~4 KB, 1.2 MB per connection, the
+ * kernel's socket buffers took it all and neither server had anything to hold back). The heap after a full GC and the bytes waiting in the sockets'
+ * own buffers, at the start and every 10 s.
+ */
+async function measurePaused(kind) {
+  // A bounded heap: a server that buffers for every paused connection would take the machine's
+  // memory (better-sse's reached 3.9 GB in one run before V8's default limit stopped it).
+  const server = await startChild('./hub-server.mjs', [kind], ['--max-old-space-size=1024'])
+  const url = `http://127.0.0.1:${server.first.port}/events?topic=bench`
+  const clients = []
+  for (let i = 0; i < CLIENT_PROCESSES; i++) clients.push(await startChild('./hub-clients.mjs', []))
+  const paused = 100
+  clients.forEach((client, i) => {
+    const share = (n) => Math.floor(n / CLIENT_PROCESSES) + (i < n % CLIENT_PROCESSES ? 1 : 0)
+    client.child.send({ type: 'open', url, count: share(CONNECTIONS - paused) })
+    client.child.send({ type: 'open-paused', url, count: share(paused) })
+  })
+  for (let turn = 0; turn < 600; turn++) {
+    const { count } = await server.request({ type: 'subscribers' }, 'subscribers')
+    if (count === CONNECTIONS) break
+    await sleep(50)
+  }
+  await sleep(500)
+  const samples = [await server.request({ type: 'heap' }, 'heap')]
+  const expected = 300 * (CONNECTIONS - paused)
+  let delivered = 0
+  let died
+  const start = performance.now()
+  try {
+    const published = server.request(
+      { type: 'publish', count: 300, rate: 10, size: PAUSED_EVENT_SIZE },
+      'published',
+    )
+    published.catch(() => {})
+    for (const second of [10, 20, 30]) {
+      await sleep(Math.max(0, start + second * 1000 - performance.now()))
+      samples.push(await server.request({ type: 'heap' }, 'heap'))
+    }
+    await published
+  } catch {
+    died = (performance.now() - start) / 1000
+  }
+  for (let turn = 0; turn < 200 && delivered < expected; turn++) {
+    const counts = await Promise.all(clients.map((c) => c.request({ type: 'count' }, 'count')))
+    delivered = counts.reduce((sum, c) => sum + c.delivered, 0)
+    if (delivered < expected && died === undefined) await sleep(50)
+    else break
+  }
+  for (const client of clients) await client.stop()
+  await server.stop()
+  return { kind, samples, delivered, expected, died }
+}
+
+/**
+ * Closing: 1,000 clients disconnect at once from one server at a time (both in their child
+ * processes, as above); the server's CPU time from just before the first disconnect until it has
+ * no subscriber left, per disconnect. A warm-up round, then three.
+ */
+async function measureDisconnects(kind) {
+  const server = await startChild('./hub-server.mjs', [kind])
+  const url = `http://127.0.0.1:${server.first.port}/events?topic=bench`
+  const clients = []
+  for (let i = 0; i < CLIENT_PROCESSES; i++) clients.push(await startChild('./hub-clients.mjs', []))
+  const subscribers = async () =>
+    (await server.request({ type: 'subscribers' }, 'subscribers')).count
+  const rounds = []
+  for (let round = 0; round < 4; round++) {
+    clients.forEach((client, i) => {
+      const share =
+        Math.floor(CONNECTIONS / CLIENT_PROCESSES) + (i < CONNECTIONS % CLIENT_PROCESSES ? 1 : 0)
+      client.child.send({ type: 'open', url, count: share })
+    })
+    for (let turn = 0; turn < 600 && (await subscribers()) < CONNECTIONS; turn++) await sleep(50)
+    await sleep(300)
+    // A publish of no events starts the server's CPU clock.
+    await server.request({ type: 'publish', count: 0, rate: 0 }, 'published')
+    for (const client of clients) client.child.send({ type: 'close-all' })
+    for (let turn = 0; turn < 600 && (await subscribers()) > 0; turn++) await sleep(20)
+    const { micros } = await server.request({ type: 'cpu' }, 'cpu')
+    if (round > 0) rounds.push(micros / CONNECTIONS)
+  }
+  for (const client of clients) {
+    client.child.send({ type: 'exit' })
+    await once(client.child, 'exit')
+  }
+  server.child.send({ type: 'exit' })
+  await once(server.child, 'exit')
+  return rounds
+}
+
 const format = (value) => Math.round(value).toLocaleString('en-US')
 
 const milliseconds = (ms) => (ms >= 1000 ? `${format(ms)} ms` : `${ms.toFixed(1)} ms`)
@@ -231,6 +355,11 @@ export async function run() {
   )
   const inProcess = await measureInProcess()
   console.log('hub: in-process', inProcess)
+  const disconnects = {}
+  for (const kind of KINDS) {
+    disconnects[kind] = await measureDisconnects(kind)
+    console.log('hub: server µs per disconnect', kind, disconnects[kind])
+  }
   // Rates are published events/s; each is delivered to every connection. The issue's target
   // ("1,000 connections and 1,000 events/s") read as deliveries is the first row; read as
   // published events it is the last (1,000,000 deliveries/s offered).
@@ -248,6 +377,14 @@ export async function run() {
   const rows = await measureServers(
     only ? workloads.filter((_, index) => only.includes(index + 1)) : workloads,
   )
+  // HUB_BENCH_PAUSED=0 skips the paused-subscriber run (a minute), for quick comparisons.
+  const paused = []
+  if (process.env.HUB_BENCH_PAUSED !== '0') {
+    for (const kind of KINDS) {
+      paused.push(await measurePaused(kind))
+      console.log('hub: paused', paused.at(-1))
+    }
+  }
   const table = [
     '## Hub',
     '',
@@ -269,9 +406,37 @@ export async function run() {
       `| | ssekit ÷ better-sse | ${(ours.perSecond / theirs.perSecond).toFixed(2)}× | ${(ours.p50 / theirs.p50).toFixed(2)}× | ${(ours.p99 / theirs.p99).toFixed(2)}× | ${(ours.cpuPerDelivery / theirs.cpuPerDelivery).toFixed(2)}× | |`,
     )
   }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+  const spread = (values, digits = 0) =>
+    `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`
+  const bytes = inProcess.map((round) => round.bytesPerSubscriber)
   table.push(
     '',
-    `In-process fan-out (memory transport, ${format(SUBSCRIBERS)} subscribers each iterating \`hub.subscribe()\`): ${format(inProcess.eventsPerSecond)} published events/s fully delivered (${format(inProcess.deliveriesPerSecond)} deliveries/s), ${format(inProcess.bytesPerSubscriber)} bytes of heap per idle subscriber.`,
+    `In-process fan-out (memory transport, ${format(SUBSCRIBERS)} subscribers each iterating \`hub.subscribe()\` in its own \`for await\` loop; a warm-up round, then three): ${format(median(inProcess.map((round) => round.eventsPerSecond)))} published events/s fully delivered (${format(median(inProcess.map((round) => round.deliveriesPerSecond)))} deliveries/s), ${spread(bytes)} bytes of heap per idle subscriber (median, range), the consumer's own suspended async function included.`,
+    '',
+    `Closing: ${format(CONNECTIONS)} clients disconnecting at once cost the server ${spread(disconnects.ssekit, 1)} µs of CPU each with @ssekit/hub's node handler and ${spread(disconnects['better-sse'], 1)} µs with better-sse (median and range of three rounds after a warm-up; server CPU from the first disconnect until no subscriber is left).`,
   )
+  if (paused.length > 0) {
+    const mb = (value) => (value / 1e6).toFixed(1)
+    table.push(
+      '',
+      `Paused subscribers: ${format(CONNECTIONS)} connections to one server at a time (its heap limited to 1 GB), 100 of which never read, 10 events/s of ${format(PAUSED_EVENT_SIZE / 1024)} KB for 30 s (${mb(300 * PAUSED_EVENT_SIZE)} MB per connection, more than loopback's socket buffers take). The server's heap after a full GC and the bytes waiting in its own socket buffers (written, not yet taken by the kernel), in MB, at the start and every 10 s; the hub's history (1,000 events) holds all 300 events:`,
+      '',
+      '| server | heap 0 s | 10 s | 20 s | 30 s | socket buffers 0 s | 10 s | 20 s | 30 s | delivered to the readers |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    )
+    for (const run of paused) {
+      // A server that died (out of its 1 GB heap) has no later samples.
+      const cells = (key) =>
+        [0, 1, 2, 3]
+          .map((i) =>
+            run.samples[i] ? mb(run.samples[i][key]) : `died at ${run.died.toFixed(0)} s`,
+          )
+          .join(' | ')
+      table.push(
+        `| ${run.kind === 'ssekit' ? '@ssekit/hub (node handler)' : 'better-sse channel'} | ${cells('heapUsed')} | ${cells('buffered')} | ${format(run.delivered)} / ${format(run.expected)} |`,
+      )
+    }
+  }
   return table.join('\n')
 }
