@@ -1,8 +1,8 @@
 import type { DecoderOptions } from '@ssekit/decoder'
-import type { ClientErrorCode, SSEError } from '@ssekit/shared'
+import type { ClientErrorCode, EventContract, SSEContractError, SSEError } from '@ssekit/shared'
 // For the {@link} tags only.
 import type { connect } from './connect.ts'
-import type { ConnectionEvent } from './connection.ts'
+import type { ConnectionEventOf } from './connection.ts'
 import type { RetryOptions } from './reconnect.ts'
 
 /** The `fetch` a client calls: the global one, or any function of the same shape. */
@@ -11,8 +11,42 @@ export type FetchFunction = (input: string, init: RequestInit) => Promise<Respon
 /** Request headers, or a function returning them that is called before every (re)connect. */
 export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
 
-/** Options of {@link connect}: the request, the retry policy and the callbacks. */
-export interface ConnectOptions {
+/**
+ * What {@link ConnectOptions.onInvalid} decides for an event that broke the contract: `'skip'`
+ * drops it silently, `'close'` closes the connection with the error, as a fatal error does.
+ */
+export type InvalidEventDecision = 'skip' | 'close'
+
+/**
+ * Options of {@link connect}: the request, the retry policy, the callbacks, and the event
+ * contract.
+ *
+ * @typeParam Contract - the contract given as {@link ConnectOptions.events}, which types the
+ * events; `undefined` without one
+ */
+export interface ConnectOptions<Contract extends EventContract | undefined = undefined> {
+  /**
+   * The event contract (`defineEvents`) the stream keeps: every event is decoded with its codec
+   * and validated before the application sees it, and the events are typed as its union,
+   * discriminated by `event` (`'message'` for an event without an `event:` field). An event that
+   * breaks it never reaches the application: see {@link ConnectOptions.onInvalid}. A type the
+   * contract does not know is dropped, or reported when its `unknown` policy is `'error'`.
+   *
+   * An async validator is awaited by async iteration, in order (the next event is validated
+   * when the loop asks for it). `onEvent` is called synchronously, so with `onEvent` an async
+   * validator fails the connection with `ASYNC_SCHEMA` (through `onError`, then `onClose`).
+   */
+  events?: Contract | undefined
+  /**
+   * Called with the `CONTRACT_VIOLATION` error of each event that broke the contract (with
+   * {@link ConnectOptions.events} only), before anything else sees it, to decide what happens:
+   * return `'skip'` to drop it silently, `'close'` to close the connection (`onError` is told,
+   * whatever it returns, then `onClose`, and the loop throws the error), or nothing for the
+   * default: the event is dropped, `onError` gets the error and the stream goes on (unless
+   * `onError` returns `false`, which closes as for any error).
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing must type-check.
+  onInvalid?: ((error: SSEContractError) => InvalidEventDecision | undefined | void) | undefined
   /**
    * The request method. A method that is not idempotent (POST, PATCH, …) is sent once: the
    * connection closes when its stream ends, unless {@link ConnectOptions.retryNonIdempotent}.
@@ -90,14 +124,16 @@ export interface ConnectOptions {
    * Called with every event, in order. Without it, events are kept for async iteration, and the
    * body is read only as fast as the loop takes them.
    */
-  onEvent?: ((event: ConnectionEvent) => void) | undefined
+  onEvent?: ((event: ConnectionEventOf<Contract>) => void) | undefined
   /** Called with every comment line, such as a server's heartbeat. */
   onComment?: ((comment: string) => void) | undefined
   /**
    * Called with every error, and decides what happens next: return `false` to close, `true` to
    * reconnect anyway (say, after a 503), or nothing to keep the default. By default a network
    * error or an idle timeout reconnects; a wrong status or content type (`SSEResponseError`) and
-   * a broken decoder limit close, as does `RETRY_LIMIT`, whatever this returns.
+   * a broken decoder limit close, as does `RETRY_LIMIT`, whatever this returns. An event that
+   * broke the contract (`CONTRACT_VIOLATION`) is dropped and the stream goes on, unless this
+   * returns `false` (see {@link ConnectOptions.onInvalid}).
    * Read `SSEResponseError.response`'s body here if you need it: it is cancelled afterwards.
    */
   // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing must type-check.

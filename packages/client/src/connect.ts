@@ -1,14 +1,17 @@
 import { createDecoder } from '@ssekit/decoder'
 import {
   type ClientErrorCode,
+  type EventContract,
   isEventStreamContentType,
   isSSEError,
   type ServerSentEvent,
+  type SSEContractError,
   SSEError,
 } from '@ssekit/shared'
-import { clampTimerDelay, PullQueue } from '@ssekit/shared/internal'
+import { clampTimerDelay, type IncomingResult, PullQueue } from '@ssekit/shared/internal'
+import { checkEvent } from './check-event.ts'
 import type { ConnectOptions, FetchFunction } from './connect-options.ts'
-import type { Connection, ConnectionEvent, ReadyState } from './connection.ts'
+import type { Connection, ConnectionEvent, ConnectionEventOf, ReadyState } from './connection.ts'
 import {
   computeRetryDelay,
   isIdempotentMethod,
@@ -51,6 +54,9 @@ const PAUSED: unique symbol = Symbol('paused')
 /** The abort reason when the connection is closed; compared by identity. */
 const CLOSING: unique symbol = Symbol('closed')
 
+/** What a second `next()` before the first settled gets, as from {@link PullQueue.wait}. */
+const OVERLAPPING_NEXT = 'next() was called again before it settled.'
+
 /**
  * Opens a `text/event-stream` with `fetch` and keeps it open: it follows the WHATWG HTML
  * EventSource processing model (reconnect after the reconnection time, send `Last-Event-ID`,
@@ -62,10 +68,15 @@ const CLOSING: unique symbol = Symbol('closed')
  * The first request starts on the next microtask, so `close()` right after `connect()` sends
  * nothing.
  *
+ * With an event contract (`events`, made by `defineEvents`), the events are the contract's union,
+ * their data decoded and validated; an event that breaks it goes to `onInvalid` and `onError`
+ * instead of the application, and the stream goes on (see {@link ConnectOptions.onInvalid}).
+ *
+ * @typeParam Contract - the contract given as `events`, which types the events
  * @param url - the stream's URL; relative URLs resolve against the page's location in browsers
- * @param options - the request, the retry policy and the callbacks
+ * @param options - the request, the retry policy, the callbacks and the event contract
  * @returns the connection, to iterate or close
- * @throws TypeError when `url` is not a valid URL
+ * @throws TypeError when `url` is not a valid URL, or `events` is not a contract
  *
  * @example
  * ```ts
@@ -76,17 +87,29 @@ const CLOSING: unique symbol = Symbol('closed')
  *   console.log(event.event ?? 'message', event.data)
  *   if (event.data === 'bye') break // closes the connection
  * }
+ *
+ * const prices = connect('https://example.com/prices', { events: defineEvents({ price: Price }) })
+ * for await (const event of prices) console.log(event.data.symbol) // event.data: Price
  * ```
  */
-export function connect(url: string | URL, options: ConnectOptions = {}): Connection {
+export function connect<Contract extends EventContract | undefined = undefined>(
+  url: string | URL,
+  options: ConnectOptions<Contract> = {},
+): Connection<ConnectionEventOf<Contract>> {
   const href = resolveUrl(url)
+  const contract: EventContract | undefined = options.events
+  if (contract !== undefined && typeof contract.codec?.decode !== 'function') {
+    throw new TypeError('The events option takes an event contract made by defineEvents().')
+  }
   const fetchFunction: FetchFunction = options.fetch ?? globalThis.fetch
   const method = options.method ?? 'GET'
   const mayResend = options.retryNonIdempotent === true || isIdempotentMethod(method)
   const retryOptions: RetryOptions = options.retry ?? {}
   const maxAttempts = retryOptions.maxAttempts
   const idleTimeout = options.idleTimeout
-  const { onOpen, onEvent, onComment, onError, onRetry, onClose, signal } = options
+  const { onOpen, onComment, onError, onRetry, onClose, onInvalid, signal } = options
+  // Typed by the contract outside; inside, every event is a ConnectionEvent.
+  const onEvent = options.onEvent as ((event: ConnectionEvent) => void) | undefined
   const requestInit: RequestInit = {
     method,
     // WHATWG HTML, EventSource constructor: "Set request's cache mode to "no-store"" and the
@@ -104,6 +127,8 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
   let readyState: ReadyState = CONNECTING
   /** True once close() ran or the connection failed for good: nothing is delivered after. */
   let closed = false
+  /** True once closed by the user's hand: even an event whose validation was awaited is dropped. */
+  let abandoned = false
   /** The spec's reconnection time: initialDelay, replaced by each valid `retry:` field. */
   let reconnectionTime = retryOptions.initialDelay ?? RETRY_DEFAULTS.initialDelay
   /** The error a decoder limit raised while feeding the current chunk. */
@@ -163,11 +188,57 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
     const event = decoded as ConnectionEvent
     event.lastEventId = decoder.lastEventId
     if (onEvent !== undefined) {
+      // With onEvent, a contract is checked here, so the loop (if any) gets checked events too.
+      if (contract !== undefined && !checkNow(contract, event)) return
       guard(() => onEvent(event))
       if (closed) return
     }
     if (!iterating && onEvent !== undefined) return
     if (!queue.deliver(event)) queue.push(event)
+  }
+
+  /**
+   * Holds an event to the contract at once, for `onEvent`, which cannot wait: an async validator
+   * fails the connection (`ASYNC_SCHEMA`, a programming error, so whatever `onError` returns).
+   * Returns whether the event is delivered.
+   */
+  function checkNow(contract: EventContract, event: ConnectionEvent): boolean {
+    let result: IncomingResult
+    try {
+      result = checkEvent(contract, event, 'onEvent (or EventSource)') as IncomingResult
+    } catch (thrown) {
+      const error = thrown as ClientError
+      report(error)
+      finish(error)
+      return false
+    }
+    if (result.kind === 'event') return true
+    if (result.kind === 'invalid') refuse(result.error, false)
+    return false
+  }
+
+  /**
+   * An event broke the contract: `onInvalid` decides first; by default `onError` is told and the
+   * stream goes on, unless it returns false. `dropQueued` drops the events read after it, which
+   * the iteration has not checked yet.
+   */
+  function refuse(error: SSEContractError, dropQueued: boolean): void {
+    let decision: unknown
+    if (onInvalid !== undefined) {
+      try {
+        decision = onInvalid(error)
+      } catch (thrown) {
+        reportCallbackError(thrown)
+      }
+    }
+    // An event the loop takes after the connection ended by itself is still reported.
+    if (decision === 'skip' || abandoned) return
+    const verdict = report(error)
+    if (closed || (decision !== 'close' && verdict !== false)) return
+    if (dropQueued) queue.clear()
+    // 'close' fails the connection, so the loop throws; onError's false ends it quietly.
+    if (decision === 'close') finish(error)
+    else finishQuietly(error)
   }
 
   function report(error: ClientError): boolean | undefined {
@@ -242,6 +313,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
   /** Closes by the user's hand (`close()`, `break`, the signal): undelivered events are dropped. */
   function close(): void {
     if (!release()) return
+    abandoned = true
     queue.clear()
     settleLoop()
   }
@@ -472,6 +544,13 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
     }
   }
 
+  /** A loop's `return()` (`break`, `return`, a throw): the connection closes. */
+  function leave(): Promise<IteratorResult<ConnectionEvent, undefined>> {
+    iterating = false
+    close()
+    return Promise.resolve({ value: undefined, done: true })
+  }
+
   const iterator: AsyncIterator<ConnectionEvent, undefined> = {
     next(): Promise<IteratorResult<ConnectionEvent, undefined>> {
       const value = queue.shift()
@@ -489,11 +568,40 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
       }
       return queue.wait()
     },
-    return(): Promise<IteratorResult<ConnectionEvent, undefined>> {
-      iterating = false
-      close()
-      return Promise.resolve({ value: undefined, done: true })
+    return: leave,
+  }
+
+  /** Whether the loop's `next()` is validating an event (a second call must wait its turn). */
+  let checking = false
+
+  /**
+   * The loop under a contract without `onEvent`: each event is held to the contract when the loop
+   * takes it, awaiting an async validator, so events stay in order and the body is still read
+   * only as fast as the loop goes.
+   */
+  async function nextChecked(
+    contract: EventContract,
+  ): Promise<IteratorResult<ConnectionEvent, undefined>> {
+    for (;;) {
+      const next = await iterator.next()
+      if (next.done) return next
+      let result = checkEvent(contract, next.value, undefined)
+      if (result instanceof Promise) result = await result
+      if (abandoned) return { value: undefined, done: true }
+      if (result.kind === 'event') return { value: result.event as ConnectionEvent, done: false }
+      if (result.kind === 'invalid') refuse(result.error, true)
+    }
+  }
+
+  const checkedIterator: AsyncIterator<ConnectionEvent, undefined> = {
+    next(): Promise<IteratorResult<ConnectionEvent, undefined>> {
+      if (checking) return Promise.reject(new TypeError(OVERLAPPING_NEXT))
+      checking = true
+      return nextChecked(contract as EventContract).finally(() => {
+        checking = false
+      })
     },
+    return: leave,
   }
 
   if (signal?.aborted) {
@@ -514,7 +622,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
       })
   }
 
-  return {
+  const connection: Connection = {
     get readyState(): ReadyState {
       return readyState
     },
@@ -527,7 +635,9 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Connec
       if (iterating && !closed)
         throw new TypeError('This connection is already being iterated by a loop.')
       iterating = true
-      return iterator
+      return contract === undefined || onEvent !== undefined ? iterator : checkedIterator
     },
   }
+  // Typed by the contract: the events it delivers are the contract's, checked.
+  return connection as Connection<ConnectionEventOf<Contract>>
 }

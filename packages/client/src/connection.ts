@@ -1,4 +1,4 @@
-import type { ServerSentEvent } from '@ssekit/shared'
+import type { ContractEvent, EventContract, ServerSentEvent } from '@ssekit/shared'
 // For the {@link} tags only.
 import type { connect } from './connect.ts'
 import type { ConnectOptions } from './connect-options.ts'
@@ -24,11 +24,35 @@ export interface ConnectionEvent extends ServerSentEvent {
 }
 
 /**
+ * An event as {@link connect} delivers it under an event contract: the contract's union, its data
+ * decoded and validated, plus `lastEventId` as in {@link ConnectionEvent}. Narrow it on `event`
+ * to read `data`.
+ *
+ * @typeParam Contract - the contract given as {@link ConnectOptions.events}
+ */
+export type ContractConnectionEvent<Contract extends EventContract> = ContractEvent<Contract> & {
+  /** The last event ID string at this event's dispatch; see {@link ConnectionEvent.lastEventId}. */
+  lastEventId: string
+}
+
+/**
+ * The events of a connection: {@link ContractConnectionEvent} under a contract, else
+ * {@link ConnectionEvent}.
+ *
+ * @typeParam Contract - the contract given as {@link ConnectOptions.events}, or `undefined`
+ */
+export type ConnectionEventOf<Contract extends EventContract | undefined> =
+  Contract extends EventContract ? ContractConnectionEvent<Contract> : ConnectionEvent
+
+/**
  * A live, self-reconnecting event stream returned by {@link connect}. Iterate it with
  * `for await`; leaving the loop closes it. When the connection fails for good, the loop throws
  * the error (unless `onError` returned `false`).
+ *
+ * @typeParam Event - what it yields: {@link ConnectionEvent}, or a contract's
+ * {@link ContractConnectionEvent}
  */
-export interface Connection extends AsyncIterable<ConnectionEvent> {
+export interface Connection<Event = ConnectionEvent> extends AsyncIterable<Event> {
   /** 0 while connecting or waiting to reconnect, 1 while a stream is open, 2 once closed. */
   readonly readyState: ReadyState
   /** The spec's last event ID string: the id sent as `Last-Event-ID` on the next reconnect. */
@@ -42,5 +66,5 @@ export interface Connection extends AsyncIterable<ConnectionEvent> {
    */
   close(): void
   /** Iterates over the events. One loop at a time; `break` closes the connection. */
-  [Symbol.asyncIterator](): AsyncIterator<ConnectionEvent, undefined>
+  [Symbol.asyncIterator](): AsyncIterator<Event, undefined>
 }

@@ -1,14 +1,19 @@
+import type { ContractEvent, EventContract } from '@ssekit/shared'
 import { connect } from './connect.ts'
 import type { ConnectOptions } from './connect-options.ts'
 import type { Connection, ReadyState } from './connection.ts'
+import { resolveUrl } from './request.ts'
 
 /**
  * Options of the {@link EventSource} constructor: the standard `withCredentials`, plus the request
- * and retry options of {@link connect} that the browser's EventSource cannot take.
+ * and retry options of {@link connect} that the browser's EventSource cannot take, and an event
+ * contract (`events`) with its `onInvalid`.
+ *
+ * @typeParam Contract - the contract given as `events`, or `undefined`
  */
-export interface EventSourceInit
+export interface EventSourceInit<Contract extends EventContract | undefined = undefined>
   extends Omit<
-    ConnectOptions,
+    ConnectOptions<Contract>,
     'credentials' | 'onOpen' | 'onEvent' | 'onComment' | 'onRetry' | 'onClose'
   > {
   /**
@@ -33,12 +38,33 @@ export interface EventSourceLike extends EventTarget {
 /** An `on<event>` attribute handler, as the DOM types it. */
 export type EventHandler<E extends Event> = ((this: EventSourceLike, event: E) => unknown) | null
 
-/** The events an {@link EventSource} fires by itself; named events come as `MessageEvent`s too. */
-export interface EventSourceEventMap {
+/**
+ * The events an {@link EventSource} fires, by type: `open` and `error`, and the messages. Without
+ * a contract that is `message` (named events come as `MessageEvent<string>`s too); under a
+ * contract, each of its event types as a `MessageEvent` of that type's validated data.
+ *
+ * @typeParam Contract - the contract given as `events`, or `undefined`
+ */
+export type EventSourceEventMap<Contract extends EventContract | undefined = undefined> = {
   open: Event
-  message: MessageEvent<string>
   error: Event
-}
+} & (Contract extends EventContract
+  ? { [Incoming in ContractEvent<Contract> as Incoming['event']]: MessageEvent<Incoming['data']> }
+  : { message: MessageEvent<string> })
+
+/**
+ * What a listener for a type missing from {@link EventSourceEventMap} gets: a `MessageEvent<string>`
+ * without a contract; under one, a plain `Event`, since no such message is ever dispatched.
+ */
+type UnlistedEvent<Contract extends EventContract | undefined> = Contract extends EventContract
+  ? Event
+  : MessageEvent<string>
+
+/** What `onmessage` gets: the `message` entry of the map, if the contract has one. */
+type MessageOf<Contract extends EventContract | undefined> =
+  EventSourceEventMap<Contract> extends { message: infer Message extends Event }
+    ? Message
+    : MessageEvent<never>
 
 /**
  * A drop-in replacement for the browser's `EventSource`, built on {@link connect}: the same
@@ -51,6 +77,16 @@ export interface EventSourceEventMap {
  * Differences from the standard, all opt-in or invisible to standard code: failed attempts back
  * off (the standard waits the reconnection time every time).
  *
+ * With an event contract (`events`), listeners are typed by it (`addEventListener('price', e =>
+ * e.data)` gets the `Price`) and messages carry the validated data. An event that breaks the
+ * contract is not dispatched: the standard `error` event means a connection problem, so it goes
+ * to the `onInvalid` and `onError` init options instead (dropped and reported, the stream goes
+ * on), exactly as with {@link connect}; if they close the connection, `error` fires with
+ * `readyState` `CLOSED`, as for any failure. Listeners are called synchronously, so an async
+ * validator closes the connection with `ASYNC_SCHEMA`: use `connect()`'s loop to await one.
+ *
+ * @typeParam Contract - the contract given as `events`, which types the listeners
+ *
  * @example
  * ```ts
  * const source = new EventSource('https://example.com/events', {
@@ -58,9 +94,14 @@ export interface EventSourceEventMap {
  * })
  * source.onmessage = (event) => console.log(event.data, event.lastEventId)
  * source.addEventListener('price', (event) => console.log((event as MessageEvent).data))
+ *
+ * const typed = new EventSource('/prices', { events: defineEvents({ price: Price }) })
+ * typed.addEventListener('price', (event) => console.log(event.data.symbol)) // data: Price
  * ```
  */
-export class EventSource extends EventTarget {
+export class EventSource<
+  Contract extends EventContract | undefined = undefined,
+> extends EventTarget {
   /** The connection is being established, or re-established after a drop. */
   static readonly CONNECTING: 0 = 0
   /** The connection is open and dispatching events. */
@@ -87,7 +128,7 @@ export class EventSource extends EventTarget {
   }
 
   /** The connection doing the work. */
-  readonly #connection: Connection
+  readonly #connection: Connection<unknown>
   /** Whether credentials go to other origins too. */
   readonly #withCredentials: boolean
   /** The origin of the final response URL (after redirects), for `MessageEvent.origin`. */
@@ -99,51 +140,54 @@ export class EventSource extends EventTarget {
    * Opens the connection at once, as the standard constructor does.
    *
    * @param url - the stream's URL; relative URLs resolve against the page's location in browsers
-   * @param init - `withCredentials`, and {@link connect}'s request and retry options
+   * @param init - `withCredentials`, {@link connect}'s request and retry options, and the contract
    * @throws DOMException named `SyntaxError` when `url` is not a valid URL, as the standard does
+   * @throws TypeError when `events` is not a contract
    */
-  constructor(url: string | URL, init: EventSourceInit = {}) {
+  constructor(url: string | URL, init: EventSourceInit<Contract> = {}) {
     super()
-    const { withCredentials, ...options } = init
+    const { withCredentials, ...options } = init as EventSourceInit<EventContract | undefined>
     this.#withCredentials = withCredentials === true
+    let href: string
     try {
-      this.#connection = connect(url, {
-        ...options,
-        // "If withCredentials is true, set corsAttributeState to Use Credentials": credentials
-        // mode "include"; otherwise "same-origin".
-        credentials: this.#withCredentials ? 'include' : 'same-origin',
-        onOpen: (response) => {
-          // MessageEvent.origin is "the origin of the event stream's final URL (i.e., the URL
-          // after redirects)".
-          this.#origin = new URL(response.url || this.#connection.url).origin
-          this.dispatchEvent(new Event('open'))
-        },
-        onEvent: (event) => {
-          this.dispatchEvent(
-            new MessageEvent(event.event ?? 'message', {
-              data: event.data,
-              origin: this.#origin,
-              // The spec's persistent "last event ID string" at this dispatch, not only this
-              // event's own id.
-              lastEventId: event.lastEventId,
-            }),
-          )
-        },
-        // "Reestablish the connection": readyState is CONNECTING, then "fire an event named error".
-        onRetry: () => {
-          this.dispatchEvent(new Event('error'))
-        },
-        // "Fail the connection": readyState is CLOSED, then "fire an event named error".
-        onClose: () => {
-          this.dispatchEvent(new Event('error'))
-        },
-      })
+      href = resolveUrl(url)
     } catch (error) {
       if (error instanceof TypeError) {
         throw new DOMException(`${String(url)} is not a valid URL.`, 'SyntaxError')
       }
       throw error
     }
+    this.#connection = connect(href, {
+      ...options,
+      // "If withCredentials is true, set corsAttributeState to Use Credentials": credentials
+      // mode "include"; otherwise "same-origin".
+      credentials: this.#withCredentials ? 'include' : 'same-origin',
+      onOpen: (response) => {
+        // MessageEvent.origin is "the origin of the event stream's final URL (i.e., the URL
+        // after redirects)".
+        this.#origin = new URL(response.url || this.#connection.url).origin
+        this.dispatchEvent(new Event('open'))
+      },
+      onEvent: (event) => {
+        this.dispatchEvent(
+          new MessageEvent(event.event ?? 'message', {
+            data: event.data,
+            origin: this.#origin,
+            // The spec's persistent "last event ID string" at this dispatch, not only this
+            // event's own id.
+            lastEventId: event.lastEventId,
+          }),
+        )
+      },
+      // "Reestablish the connection": readyState is CONNECTING, then "fire an event named error".
+      onRetry: () => {
+        this.dispatchEvent(new Event('error'))
+      },
+      // "Fail the connection": readyState is CLOSED, then "fire an event named error".
+      onClose: () => {
+        this.dispatchEvent(new Event('error'))
+      },
+    })
   }
 
   /** The absolute URL of the stream, as given (redirects are not reflected). */
@@ -169,11 +213,11 @@ export class EventSource extends EventTarget {
     this.#setHandler('open', handler)
   }
 
-  /** Called on every unnamed event (`message`). */
-  get onmessage(): EventHandler<MessageEvent<string>> {
-    return this.#getHandler('message') as EventHandler<MessageEvent<string>>
+  /** Called on every unnamed event (`message`); under a contract, with its validated data. */
+  get onmessage(): EventHandler<MessageOf<Contract>> {
+    return this.#getHandler('message') as EventHandler<MessageOf<Contract>>
   }
-  set onmessage(handler: EventHandler<MessageEvent<string>>) {
+  set onmessage(handler: EventHandler<MessageOf<Contract>>) {
     this.#setHandler('message', handler as EventHandler<Event>)
   }
 
@@ -187,20 +231,21 @@ export class EventSource extends EventTarget {
 
   /**
    * Adds a listener, typed as the DOM types it: `open` and `error` get an `Event`, `message` and
-   * named events a `MessageEvent`.
+   * named events a `MessageEvent`; under a contract, each of its types a `MessageEvent` of its
+   * data, and a type it does not have a plain `Event`.
    *
    * @param type - `open`, `message`, `error`, or the name of an event the server sends
    * @param listener - the function or listener object to call
    * @param options - as `EventTarget.addEventListener`'s
    */
-  override addEventListener<K extends keyof EventSourceEventMap>(
+  override addEventListener<K extends keyof EventSourceEventMap<Contract>>(
     type: K,
-    listener: (this: EventSourceLike, event: EventSourceEventMap[K]) => unknown,
+    listener: (this: EventSourceLike, event: EventSourceEventMap<Contract>[K]) => unknown,
     options?: boolean | AddEventListenerOptions,
   ): void
   override addEventListener(
     type: string,
-    listener: (this: EventSourceLike, event: MessageEvent<string>) => unknown,
+    listener: (this: EventSourceLike, event: UnlistedEvent<Contract>) => unknown,
     options?: boolean | AddEventListenerOptions,
   ): void
   override addEventListener(
@@ -223,14 +268,14 @@ export class EventSource extends EventTarget {
    * @param listener - the same function or listener object
    * @param options - as `EventTarget.removeEventListener`'s
    */
-  override removeEventListener<K extends keyof EventSourceEventMap>(
+  override removeEventListener<K extends keyof EventSourceEventMap<Contract>>(
     type: K,
-    listener: (this: EventSourceLike, event: EventSourceEventMap[K]) => unknown,
+    listener: (this: EventSourceLike, event: EventSourceEventMap<Contract>[K]) => unknown,
     options?: boolean | EventListenerOptions,
   ): void
   override removeEventListener(
     type: string,
-    listener: (this: EventSourceLike, event: MessageEvent<string>) => unknown,
+    listener: (this: EventSourceLike, event: UnlistedEvent<Contract>) => unknown,
     options?: boolean | EventListenerOptions,
   ): void
   override removeEventListener(

@@ -5,12 +5,32 @@
  * @module
  */
 
-// One error API in every package: a user of this package alone needs no @ssekit/shared.
-export type { ClientErrorCode, ServerSentEvent, SSEErrorCode } from '@ssekit/shared'
-export { isSSEError, SSEError } from '@ssekit/shared'
+// One error API in every package, and the event contracts: a user of this package alone needs no
+// @ssekit/shared.
+export type {
+  ClientErrorCode,
+  ContractEvent,
+  EventCodec,
+  EventContract,
+  EventContractOptions,
+  ServerSentEvent,
+  SSEErrorCode,
+} from '@ssekit/shared'
+export { defineEvents, isSSEError, JSON_CODEC, SSEContractError, SSEError } from '@ssekit/shared'
 export { connect } from './connect.ts'
-export type { ConnectOptions, FetchFunction, HeadersOption } from './connect-options.ts'
-export type { Connection, ConnectionEvent, ReadyState } from './connection.ts'
+export type {
+  ConnectOptions,
+  FetchFunction,
+  HeadersOption,
+  InvalidEventDecision,
+} from './connect-options.ts'
+export type {
+  Connection,
+  ConnectionEvent,
+  ConnectionEventOf,
+  ContractConnectionEvent,
+  ReadyState,
+} from './connection.ts'
 export type {
   EventHandler,
   EventSourceEventMap,

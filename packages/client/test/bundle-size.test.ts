@@ -6,11 +6,17 @@ import { expect, test } from 'vitest'
 /**
  * Budget for `import { connect, EventSource } from '@ssekit/client'` as a browser bundler builds
  * it (no `node` condition), minified and gzipped, the decoder included: what it measures now
- * (5,796 bytes), rounded up. Issue #13 asked for 4,608 (4.5 KB); that is out of reach without
- * dropping behaviour: with every message emptied the bundle is still 5,491 bytes, and the
+ * (7,104 bytes), rounded up. Issue #13 asked for 4,608 (4.5 KB); that is out of reach without
+ * dropping behaviour: with every message emptied the bundle was still 5,491 bytes, and the
  * decoder alone is 1,956 of it. See BENCHMARKS.md, "Bundle sizes", for the peers' figures.
+ *
+ * Event contracts (#14) took it from 5,786 to 7,104 bytes (+1,318), paid by every user since
+ * `connect` reaches the checker statically: about 940 bytes are the checker itself (readIncoming,
+ * SSEContractError, the issue rendering), measured by stubbing check-event.ts out, and 378 the
+ * contract paths of connect() and EventSource. Only a contract that carried its own reader (made
+ * by defineEvents) would keep the 940 out of bundles without contracts.
  */
-const BUDGET = 5800
+const BUDGET = 7110
 
 test('the client stays within its minified+gzipped size budget', async () => {
   const result = await build({
