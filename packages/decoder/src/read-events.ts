@@ -1,11 +1,34 @@
-import type { ServerSentEvent } from '@ssekit/shared'
+import type { ContractEvent, EventContract, ServerSentEvent } from '@ssekit/shared'
+import type { CheckedEvent } from '@ssekit/shared/internal'
+import { assertContract, checkEvent } from './check-event.ts'
 import { createDecoder, type DecoderOptions } from './decoder.ts'
+import type { ValidateEventsOptions } from './validate-events.ts'
 
-/** Options of {@link readEvents}. */
-export interface ReadEventsOptions extends DecoderOptions {
+/**
+ * Options of {@link readEvents}: the decoder's, an abort signal, and an event contract with its
+ * `onInvalid`.
+ *
+ * @typeParam Contract - the contract given as `events`, or `undefined`
+ */
+export interface ReadEventsOptions<Contract extends EventContract | undefined = undefined>
+  extends DecoderOptions,
+    ValidateEventsOptions {
   /** Aborting it stops the iteration (rejecting with the signal's reason) and cancels the source. */
   signal?: AbortSignal | undefined
+  /**
+   * The event contract (`defineEvents`) the stream keeps, as with {@link validateEvents}: the
+   * events are its union, their data decoded and validated (an async validator is awaited, in
+   * order); an invalid event goes to `onInvalid`, or rejects the iteration (cancelling the
+   * source) without it.
+   */
+  events?: Contract | undefined
 }
+
+/** A readable source of `text/event-stream` chunks. */
+type EventStreamSource =
+  | Response
+  | ReadableStream<Uint8Array | string>
+  | AsyncIterable<Uint8Array | string>
 
 /**
  * Reads the events of a `text/event-stream` one by one.
@@ -15,10 +38,15 @@ export interface ReadEventsOptions extends DecoderOptions {
  * limit rejects with the typed `SSEError`. An unfinished event at the end of the input is
  * discarded, as the spec requires.
  *
+ * With `events`, the events are the contract's union, decoded and validated (see
+ * {@link ReadEventsOptions.events}).
+ *
  * @param source - a `Response`, a `ReadableStream` of bytes or text, or an async iterable of chunks
- * @param options - limits, the initial last event ID, and an abort signal
+ * @param options - limits, the initial last event ID, an abort signal, and an event contract
  * @returns an async generator of events
- * @throws SSEError `LINE_TOO_LONG` or `EVENT_TOO_LARGE`; the signal's reason when aborted
+ * @throws SSEError `LINE_TOO_LONG` or `EVENT_TOO_LARGE`; the signal's reason when aborted;
+ * SSEContractError `CONTRACT_VIOLATION` for an invalid event without `onInvalid`; TypeError when
+ * `events` is not a contract
  *
  * @example
  * ```ts
@@ -26,13 +54,26 @@ export interface ReadEventsOptions extends DecoderOptions {
  *   if (event.event === 'done') break // cancels the response body
  *   console.log(event.data)
  * }
+ *
+ * for await (const event of readEvents(response, { events: contract })) {
+ *   if (event.event === 'price') console.log(event.data.price) // typed by the contract
+ * }
  * ```
  */
+export function readEvents<Contract extends EventContract>(
+  source: EventStreamSource,
+  options: ReadEventsOptions<Contract> & { events: Contract },
+): AsyncGenerator<ContractEvent<Contract>, void, undefined>
+export function readEvents(
+  source: EventStreamSource,
+  options?: ReadEventsOptions,
+): AsyncGenerator<ServerSentEvent, void, undefined>
 export async function* readEvents(
-  source: Response | ReadableStream<Uint8Array | string> | AsyncIterable<Uint8Array | string>,
-  options: ReadEventsOptions = {},
-): AsyncGenerator<ServerSentEvent, void, undefined> {
-  const { signal } = options
+  source: EventStreamSource,
+  options: ReadEventsOptions<EventContract | undefined> = {},
+): AsyncGenerator<ServerSentEvent | CheckedEvent, void, undefined> {
+  const { signal, events: contract, onInvalid } = options
+  if (contract !== undefined) assertContract(contract, 'The events option')
   signal?.throwIfAborted()
   const events: ServerSentEvent[] = []
   const decoder = createDecoder({ onEvent: (event) => events.push(event) }, options)
@@ -57,7 +98,20 @@ export async function* readEvents(
       }
       decoder.feed(result.value)
       // Yield one at a time; the array is emptied before the next chunk is fed.
-      for (let i = 0; i < events.length; i++) yield events[i] as ServerSentEvent
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i] as ServerSentEvent
+        if (contract === undefined) {
+          yield event
+          continue
+        }
+        let result = checkEvent(contract, event)
+        if (result instanceof Promise) result = await result
+        if (result.kind === 'event') yield result.event
+        else if (result.kind === 'invalid') {
+          if (onInvalid === undefined) throw result.error
+          onInvalid(result.error)
+        }
+      }
       events.length = 0
     }
     decoder.end()
@@ -69,9 +123,7 @@ export async function* readEvents(
 }
 
 /** Turns any supported source into an async iterator of chunks whose `return()` cancels it. */
-function openChunks(
-  source: Response | ReadableStream<Uint8Array | string> | AsyncIterable<Uint8Array | string>,
-): AsyncIterator<Uint8Array | string> {
+function openChunks(source: EventStreamSource): AsyncIterator<Uint8Array | string> {
   if (typeof Response !== 'undefined' && source instanceof Response) {
     // A body-less response (204, HEAD) is an empty stream.
     if (source.body === null) return emptyIterator()
