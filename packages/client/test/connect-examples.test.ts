@@ -63,9 +63,53 @@ test('examples/event-source.ts handles open, messages, named events, a reconnect
   expect(server.requests[0]?.headers.authorization).toBe('Bearer my-token')
 })
 
-test('the README shows both examples verbatim', () => {
+/** A price, one whose price is text (refused by the contract), an unknown type and a halt. */
+const PRICES = [
+  'event: price\ndata: {"symbol":"ACME","price":12.5}\n\n',
+  'event: price\ndata: {"symbol":"ACME","price":"13"}\n\n',
+  'event: news\ndata: {}\n\n',
+  'event: halt\ndata: {"symbol":"ACME","reason":"volatility"}\n\n',
+]
+
+test('examples/connect-contract.ts gets typed events and reports the one that breaks the contract', async () => {
+  const server = await createFaultServer()
+  server.route('/prices', hold(...PRICES))
+  process.env.EVENTS_URL = server.url('/prices')
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+  await import('../examples/connect-contract.ts')
+  const lines = logs(log)
+  expect(lines).toHaveLength(3)
+  expect(lines[0]).toBe('ACME 12.50')
+  expect(lines[1]).toMatch(
+    /^refused: The data of the "price" event does not match the contract: price: /,
+  )
+  expect(lines[2]).toBe('ACME halted: volatility')
+  await (await server.request(0)).socketClosed
+})
+
+test('examples/event-source-contract.ts dispatches typed events and drops the invalid one', async () => {
+  const server = await createFaultServer()
+  server.route('/prices', hold(...PRICES))
+  process.env.EVENTS_URL = server.url('/prices')
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+  await import('../examples/event-source-contract.ts')
+  await (await server.request(0)).socketClosed
+  expect(logs(log)).toStrictEqual([
+    'ACME 12.5',
+    'dropped a price event (data)',
+    'ACME halted: volatility',
+  ])
+})
+
+test('the README shows the examples verbatim', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-  for (const example of ['connect.ts', 'event-source.ts']) {
+  for (const example of [
+    'connect.ts',
+    'event-source.ts',
+    'price-events.ts',
+    'connect-contract.ts',
+    'event-source-contract.ts',
+  ]) {
     const source = readFileSync(new URL(`../examples/${example}`, import.meta.url), 'utf8')
     expect(readme).toContain(fenceFile(source))
   }
