@@ -36,9 +36,28 @@ test('examples/create-decoder.ts decodes whole and cut streams', async () => {
   expect(error).not.toHaveBeenCalled()
 })
 
+test('examples/validate-events.ts skips the invalid token in a loop, and fails the stream on it', async () => {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+  await import('../examples/validate-events.ts')
+  expect(logs(log)).toStrictEqual([
+    ['Hel'],
+    ['lo'],
+    ['skipped a token: 1 issue'],
+    ['done after 2 tokens'],
+    ['token'],
+    ['token'],
+    ['stream failed: SSEContractError'],
+  ])
+})
+
 test('the README shows the decoder examples verbatim', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-  for (const example of ['read-events.ts', 'decoder-stream.ts', 'create-decoder.ts']) {
+  for (const example of [
+    'read-events.ts',
+    'decoder-stream.ts',
+    'create-decoder.ts',
+    'validate-events.ts',
+  ]) {
     const source = readFileSync(new URL(`../examples/${example}`, import.meta.url), 'utf8')
     expect(readme).toContain(fenceFile(source))
   }
