@@ -60,11 +60,15 @@ type UnlistedEvent<Contract extends EventContract | undefined> = Contract extend
   ? Event
   : MessageEvent<string>
 
-/** What `onmessage` gets: the `message` entry of the map, if the contract has one. */
+/**
+ * What `onmessage` gets: the `message` entry of the map. A contract without a `message` schema
+ * never dispatches one: `unknown` data then, which keeps an instance assignable to the DOM's
+ * `EventSource`.
+ */
 type MessageOf<Contract extends EventContract | undefined> =
   EventSourceEventMap<Contract> extends { message: infer Message extends Event }
     ? Message
-    : MessageEvent<never>
+    : MessageEvent<unknown>
 
 /**
  * A drop-in replacement for the browser's `EventSource`, built on {@link connect}: the same
