@@ -38,15 +38,13 @@ type EventStreamSource =
  * limit rejects with the typed `SSEError`. An unfinished event at the end of the input is
  * discarded, as the spec requires.
  *
- * With `events`, the events are the contract's union, decoded and validated (see
- * {@link ReadEventsOptions.events}).
+ * With `events`, the events are the contract's union, decoded and validated (the overload
+ * below, and {@link ReadEventsOptions.events}).
  *
  * @param source - a `Response`, a `ReadableStream` of bytes or text, or an async iterable of chunks
- * @param options - limits, the initial last event ID, an abort signal, and an event contract
+ * @param options - limits, the initial last event ID, and an abort signal
  * @returns an async generator of events
- * @throws SSEError `LINE_TOO_LONG` or `EVENT_TOO_LARGE`; the signal's reason when aborted;
- * SSEContractError `CONTRACT_VIOLATION` for an invalid event without `onInvalid`; TypeError when
- * `events` is not a contract
+ * @throws SSEError `LINE_TOO_LONG` or `EVENT_TOO_LARGE`; the signal's reason when aborted
  *
  * @example
  * ```ts
@@ -54,7 +52,27 @@ type EventStreamSource =
  *   if (event.event === 'done') break // cancels the response body
  *   console.log(event.data)
  * }
+ * ```
+ */
+export function readEvents(
+  source: EventStreamSource,
+  options?: ReadEventsOptions,
+): AsyncGenerator<ServerSentEvent, void, undefined>
+/**
+ * Reads the events of a `text/event-stream` held to an event contract: the contract's union,
+ * each event's data decoded and validated (an async validator is awaited, in order), unknown
+ * types dropped or refused by the contract's policy. An invalid event goes to `onInvalid`, or
+ * rejects the iteration (and cancels the source) without it. Otherwise as the plain overload.
  *
+ * @typeParam Contract - the contract, which types the events
+ * @param source - a `Response`, a `ReadableStream` of bytes or text, or an async iterable of chunks
+ * @param options - `events`, `onInvalid`, and the plain overload's options
+ * @returns an async generator of the contract's events
+ * @throws SSEContractError `CONTRACT_VIOLATION` for an invalid event without `onInvalid`;
+ * TypeError when `events` is not a contract; what the plain overload throws
+ *
+ * @example
+ * ```ts
  * for await (const event of readEvents(response, { events: contract })) {
  *   if (event.event === 'price') console.log(event.data.price) // typed by the contract
  * }
@@ -64,10 +82,6 @@ export function readEvents<Contract extends EventContract>(
   source: EventStreamSource,
   options: ReadEventsOptions<Contract> & { events: Contract },
 ): AsyncGenerator<ContractEvent<Contract>, void, undefined>
-export function readEvents(
-  source: EventStreamSource,
-  options?: ReadEventsOptions,
-): AsyncGenerator<ServerSentEvent, void, undefined>
 export async function* readEvents(
   source: EventStreamSource,
   options: ReadEventsOptions<EventContract | undefined> = {},
