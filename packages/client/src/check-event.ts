@@ -1,25 +1,12 @@
-import {
-  type EventContract,
-  isSSEError,
-  type ServerSentEvent,
-  SSEContractError,
-} from '@ssekit/shared'
-import {
-  type IncomingResult,
-  type MaybePromise,
-  readIncoming,
-  typeOf,
-} from '@ssekit/shared/internal'
+import type { EventContract, ServerSentEvent } from '@ssekit/shared'
+import type { IncomingResult, MaybePromise } from '@ssekit/shared/internal'
 // For the {@link} tags only.
 import type { connect } from './connect.ts'
 
 /**
- * Holds a decoded event to the contract of {@link connect}'s `events` option. Only the contract
- * paths of the connection call it, so its code is the part of the bundle that contracts cost.
- *
- * A schema that throws (or rejects) instead of returning issues makes the event invalid, with
- * what it threw as the error's `cause`: the connection must neither see an exception from inside
- * its decoder nor leave a loop stuck on a rejected `next()`.
+ * Holds a decoded event to the contract of {@link connect}'s `events` option, through the
+ * functions the contract carries: a connection without a contract bundles none of them. A schema
+ * that throws (or rejects) makes the event invalid, with what it threw as the error's `cause`.
  *
  * @param contract - the connection's contract
  * @param event - the decoded event, which this takes over (see `readIncoming`)
@@ -32,23 +19,6 @@ export function checkEvent(
   event: ServerSentEvent,
   syncOnly: string | undefined,
 ): MaybePromise<IncomingResult> {
-  let result: MaybePromise<IncomingResult>
-  try {
-    result = readIncoming(contract, event, syncOnly)
-  } catch (thrown) {
-    if (isSSEError(thrown, 'ASYNC_SCHEMA')) throw thrown
-    return thrownBy(event, thrown)
-  }
-  return result instanceof Promise ? result.catch((thrown) => thrownBy(event, thrown)) : result
-}
-
-/** The `CONTRACT_VIOLATION` of an event whose schema threw; its data is still the raw text. */
-function thrownBy(event: ServerSentEvent, cause: unknown): IncomingResult {
-  const eventType = typeOf(event)
-  const detail = cause instanceof Error ? `: ${cause.message}` : ''
-  const error = new SSEContractError(
-    `The schema of the ${JSON.stringify(eventType)} event threw instead of returning issues${detail}.`,
-    { eventType, field: 'data', data: event.data, cause },
-  )
-  return { kind: 'invalid', error }
+  // Through the contract, so that a connection without one bundles none of the checking.
+  return contract['~ssekit'].readIncoming(contract, event, syncOnly)
 }

@@ -98,7 +98,7 @@ export function connect<Contract extends EventContract | undefined = undefined>(
 ): Connection<ConnectionEventOf<Contract>> {
   const href = resolveUrl(url)
   const contract: EventContract | undefined = options.events
-  if (contract !== undefined && typeof contract.codec?.decode !== 'function') {
+  if (contract !== undefined && typeof contract['~ssekit']?.readIncoming !== 'function') {
     throw new TypeError('The events option takes an event contract made by defineEvents().')
   }
   const fetchFunction: FetchFunction = options.fetch ?? globalThis.fetch

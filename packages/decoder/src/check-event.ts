@@ -1,21 +1,14 @@
-import { type EventContract, type ServerSentEvent, SSEContractError } from '@ssekit/shared'
-import {
-  type IncomingResult,
-  type MaybePromise,
-  readIncoming,
-  typeOf,
-} from '@ssekit/shared/internal'
+import type { EventContract, ServerSentEvent } from '@ssekit/shared'
+import type { IncomingResult, MaybePromise } from '@ssekit/shared/internal'
 // For the {@link} tags only.
 import type { readEvents } from './read-events.ts'
 import type { validateEvents } from './validate-events.ts'
 
 /**
  * Holds a decoded event to a contract, for {@link validateEvents} and the `events` option of
- * {@link readEvents}, both of which can wait, so an async validator is awaited. (The client has
- * its own copy for its connection: it reaches this package through its public API only.)
- *
- * A schema that throws (or rejects) instead of returning issues makes the event invalid, with
- * what it threw as the error's `cause`, so that `onInvalid` sees every refusal.
+ * {@link readEvents}, both of which can wait, so an async validator is awaited. A schema that
+ * throws (or rejects) makes the event invalid, with what it threw as the error's `cause`, so
+ * that `onInvalid` sees every refusal.
  *
  * @param contract - the contract
  * @param event - the decoded event, which this takes over (see `readIncoming`)
@@ -25,24 +18,8 @@ export function checkEvent(
   contract: EventContract,
   event: ServerSentEvent,
 ): MaybePromise<IncomingResult> {
-  let result: MaybePromise<IncomingResult>
-  try {
-    result = readIncoming(contract, event, undefined)
-  } catch (thrown) {
-    return thrownBy(event, thrown)
-  }
-  return result instanceof Promise ? result.catch((thrown) => thrownBy(event, thrown)) : result
-}
-
-/** The `CONTRACT_VIOLATION` of an event whose schema threw; its data is still the raw text. */
-function thrownBy(event: ServerSentEvent, cause: unknown): IncomingResult {
-  const eventType = typeOf(event)
-  const detail = cause instanceof Error ? `: ${cause.message}` : ''
-  const error = new SSEContractError(
-    `The schema of the ${JSON.stringify(eventType)} event threw instead of returning issues${detail}.`,
-    { eventType, field: 'data', data: event.data, cause },
-  )
-  return { kind: 'invalid', error }
+  // Through the contract, so that a decoder without one bundles none of the checking.
+  return contract['~ssekit'].readIncoming(contract, event, undefined)
 }
 
 /**
@@ -54,7 +31,7 @@ function thrownBy(event: ServerSentEvent, cause: unknown): IncomingResult {
  * @throws TypeError when it is not a contract
  */
 export function assertContract(contract: EventContract, where: string): void {
-  if (typeof contract?.codec?.decode !== 'function') {
+  if (typeof contract?.['~ssekit']?.readIncoming !== 'function') {
     throw new TypeError(`${where} takes an event contract made by defineEvents().`)
   }
 }

@@ -1,13 +1,26 @@
-import { describeIssues, type EventContract, schemaOf, typeOf } from './contract.ts'
+import type { EventContract } from './contract.ts'
 import { SSEContractError } from './contract-error.ts'
 import { SSEError, type SSEField } from './errors.ts'
 import type { ServerSentEvent } from './event.ts'
-import type { StandardSchema, StandardSchemaResult } from './standard-schema.ts'
+import type {
+  StandardSchema,
+  StandardSchemaIssue,
+  StandardSchemaResult,
+} from './standard-schema.ts'
 
 /**
  * How the packages hold events to a contract: the server before encoding, the client after
  * decoding. Shared with each other through `@ssekit/shared/internal`, not API.
  */
+
+/**
+ * The functions a contract carries (`contract['~ssekit']`), so that a package holds events to a
+ * contract through the contract itself and code without one bundles none of this module.
+ */
+export interface ContractRuntime {
+  readonly prepareOutgoing: typeof prepareOutgoing
+  readonly readIncoming: typeof readIncoming
+}
 
 /** A value now, or a promise of it when an async validator ran where waiting is allowed. */
 export type MaybePromise<T> = T | Promise<T>
@@ -159,6 +172,35 @@ export function readIncoming(
   event: ServerSentEvent,
   syncOnly: string | undefined,
 ): MaybePromise<IncomingResult> {
+  // A schema that throws (or rejects) instead of returning issues makes the event invalid, with
+  // what it threw as the cause: a client must neither see an exception from inside its decoder
+  // nor leave a loop waiting on a rejected promise.
+  let result: MaybePromise<IncomingResult>
+  try {
+    result = checkIncoming(contract, event, syncOnly)
+  } catch (thrown) {
+    if (thrown instanceof SSEError && thrown.code === 'ASYNC_SCHEMA') throw thrown
+    return thrownBy(event, thrown)
+  }
+  return result instanceof Promise ? result.catch((thrown) => thrownBy(event, thrown)) : result
+}
+
+/** The `CONTRACT_VIOLATION` of an event whose schema threw; its data is still the raw text. */
+function thrownBy(event: ServerSentEvent, cause: unknown): IncomingResult {
+  const eventType = typeOf(event)
+  const detail = cause instanceof Error ? `: ${cause.message}` : ''
+  const error = new SSEContractError(
+    `The schema of the ${JSON.stringify(eventType)} event threw instead of returning issues${detail}.`,
+    { eventType, field: 'data', data: event.data, cause },
+  )
+  return { kind: 'invalid', error }
+}
+
+function checkIncoming(
+  contract: EventContract,
+  event: ServerSentEvent,
+  syncOnly: string | undefined,
+): MaybePromise<IncomingResult> {
   const eventType = typeOf(event)
   const schema = schemaOf(contract, eventType)
   if (schema === undefined) {
@@ -265,3 +307,31 @@ function textOf(data: unknown): string {
   }
   return text
 }
+
+/**
+ * The schema of an event type, looked up among the contract's own keys only (a type named
+ * `constructor` or `__proto__` must not find `Object.prototype`'s members).
+ */
+export function schemaOf(contract: EventContract, type: string): StandardSchema | undefined {
+  return Object.hasOwn(contract.events, type) ? contract.events[type] : undefined
+}
+
+/** Renders a validator's issues for an error message: the first few, each with its path. */
+export function describeIssues(issues: readonly StandardSchemaIssue[]): string {
+  const shown = issues.slice(0, 3).map((issue) => {
+    const path = (issue.path ?? [])
+      .map((segment) => String(typeof segment === 'object' ? segment.key : segment))
+      .join('.')
+    return path === '' ? issue.message : `${path}: ${issue.message}`
+  })
+  const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : ''
+  return `${shown.join('; ')}${more}`
+}
+
+/** The event type of a decoded event: its `event` field, or the default type `message`. */
+export function typeOf(event: ServerSentEvent): string {
+  return event.event === undefined || event.event === '' ? 'message' : event.event
+}
+
+/** What `defineEvents` attaches to every contract. */
+export const CONTRACT_RUNTIME: ContractRuntime = Object.freeze({ prepareOutgoing, readIncoming })

@@ -1,10 +1,5 @@
-import type { ServerSentEvent } from './event.ts'
-import type {
-  InferSchemaInput,
-  InferSchemaOutput,
-  StandardSchema,
-  StandardSchemaIssue,
-} from './standard-schema.ts'
+import { CONTRACT_RUNTIME, type ContractRuntime } from './contract-check.ts'
+import type { InferSchemaInput, InferSchemaOutput, StandardSchema } from './standard-schema.ts'
 
 /** The schemas of a contract: an event type maps to the schema of its data. */
 export type EventSchemas = { readonly [type: string]: StandardSchema }
@@ -68,6 +63,12 @@ export interface EventContract<
   readonly unknown: 'ignore' | 'error'
   /** The schema of ids, if any. */
   readonly id: StandardSchema<string, string> | undefined
+  /**
+   * How the ssekit packages hold events to this contract, carried by the contract so that code
+   * without one bundles none of it. Not API: it may change in any release.
+   * @internal
+   */
+  readonly '~ssekit': ContractRuntime
 }
 
 /** One branch of a contract's event union. */
@@ -198,7 +199,7 @@ export function defineEvents<
   if (id !== undefined && !isStandardSchema(id)) {
     throw new TypeError('The id option is not a Standard Schema v1 validator.')
   }
-  return Object.freeze({ events, codec, message, unknown, id })
+  return Object.freeze({ events, codec, message, unknown, id, '~ssekit': CONTRACT_RUNTIME })
 }
 
 /** Whether a value is a Standard Schema v1 validator. */
@@ -206,29 +207,4 @@ export function isStandardSchema(value: unknown): value is StandardSchema {
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false
   const props = (value as { '~standard'?: { version?: unknown; validate?: unknown } })['~standard']
   return props?.version === 1 && typeof props.validate === 'function'
-}
-
-/**
- * The schema of an event type, looked up among the contract's own keys only (a type named
- * `constructor` or `__proto__` must not find `Object.prototype`'s members).
- */
-export function schemaOf(contract: EventContract, type: string): StandardSchema | undefined {
-  return Object.hasOwn(contract.events, type) ? contract.events[type] : undefined
-}
-
-/** Renders a validator's issues for an error message: the first few, each with its path. */
-export function describeIssues(issues: readonly StandardSchemaIssue[]): string {
-  const shown = issues.slice(0, 3).map((issue) => {
-    const path = (issue.path ?? [])
-      .map((segment) => String(typeof segment === 'object' ? segment.key : segment))
-      .join('.')
-    return path === '' ? issue.message : `${path}: ${issue.message}`
-  })
-  const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : ''
-  return `${shown.join('; ')}${more}`
-}
-
-/** The event type of a decoded event: its `event` field, or the default type `message`. */
-export function typeOf(event: ServerSentEvent): string {
-  return event.event === undefined || event.event === '' ? 'message' : event.event
 }

@@ -5,9 +5,8 @@
  * @internal
  * @module
  */
-export { schemaOf, typeOf } from './contract.ts'
 export type { CheckedEvent, IncomingResult, MaybePromise, OutgoingEvent } from './contract-check.ts'
-export { prepareOutgoing, readIncoming } from './contract-check.ts'
+export { prepareOutgoing, readIncoming, schemaOf, typeOf } from './contract-check.ts'
 export { quoteValue } from './errors.ts'
 export { CR, LF, NUL } from './fields.ts'
 export { PullQueue } from './pull-queue.ts'

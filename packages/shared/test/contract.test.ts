@@ -180,6 +180,34 @@ describe('a client reading under a contract', () => {
     )
   })
 
+  test('a schema that throws makes the event invalid, with the throw as cause', async () => {
+    const broken = new Error('schema bug')
+    const throwing = schema<never>(() => {
+      throw broken
+    })
+    const rejecting = {
+      '~standard': { version: 1 as const, vendor: 'test', validate: () => Promise.reject(broken) },
+    }
+    const events = defineEvents({ throwing, rejecting })
+    const sync = readIncoming(events, { event: 'throwing', data: '1' }, 'x') as {
+      error: SSEContractError
+    }
+    expect(sync.error.cause).toBe(broken)
+    expect(sync.error.message).toMatch(
+      /The schema of the "throwing" event threw instead of returning issues: schema bug/,
+    )
+    const later = (await readIncoming(events, { event: 'rejecting', data: '1' }, undefined)) as {
+      error: SSEContractError
+    }
+    expect(later.error.cause).toBe(broken)
+  })
+
+  test('a contract carries the checking, so packages reach it without importing it', () => {
+    const events = defineEvents({ price })
+    expect(events['~ssekit'].readIncoming).toBe(readIncoming)
+    expect(events['~ssekit'].prepareOutgoing).toBe(prepareOutgoing)
+  })
+
   test('an event without a type is the contract message type', () => {
     const events = defineEvents({ message: price })
     expect(readIncoming(events, { data: '{"price":3}' }, 'x')).toEqual({
