@@ -7,11 +7,29 @@
  *
  * @module
  */
-export type { EncoderErrorCode, ServerSentEvent, SSEErrorCode, SSEField } from '@ssekit/shared'
-export { isSSEError, SSEError } from '@ssekit/shared'
+export type {
+  ContractEvent,
+  ContractEventInput,
+  EncoderErrorCode,
+  EventCodec,
+  EventContract,
+  EventContractOptions,
+  ServerSentEvent,
+  SSEErrorCode,
+  SSEField,
+} from '@ssekit/shared'
+export {
+  defineEvents,
+  isSSEError,
+  JSON_CODEC,
+  SSEContractError,
+  SSEError,
+  toOpenAPI,
+} from '@ssekit/shared'
 export type { EncodableEvent, EncodeOptions } from './encode.ts'
 export { encode, encodeBytes, encodeComment } from './encode.ts'
+export type { EncoderStreamEvent, EventEncoderStreamOptions } from './encoder-stream.ts'
 export { EventEncoderStream } from './encoder-stream.ts'
 export { EVENT_STREAM_DEFAULTS, HEARTBEAT_COMMENT } from './heartbeat.ts'
-export type { EventStreamResponseOptions } from './response.ts'
+export type { EventStreamResponseOptions, EventStreamSourceItem } from './response.ts'
 export { createEventStreamResponse } from './response.ts'

@@ -1,9 +1,27 @@
-import { createEventStreamHeaders } from '@ssekit/shared'
+import {
+  type ContractEventInput,
+  createEventStreamHeaders,
+  type EventContract,
+} from '@ssekit/shared'
+import { assertEventContract, prepareContractEvent } from './contract-events.ts'
 import { type EncodableEvent, type EncodeOptions, encodeBytes } from './encode.ts'
 import { HEARTBEAT_BYTES, resolveHeartbeat } from './heartbeat.ts'
 
 /** Options of {@link createEventStreamResponse}. */
-export interface EventStreamResponseOptions extends EncodeOptions {
+export interface EventStreamResponseOptions<Contract extends EventContract | undefined = undefined>
+  extends EncodeOptions {
+  /**
+   * An event contract (from `defineEvents`): the source then yields the contract's events
+   * (`{ event: 'price', data }`, checked by the compiler), whose data the contract's codec codes.
+   */
+  events?: Contract
+  /**
+   * Check each event against its schema before it is sent (contracts only): a refused event
+   * errors the body with an `SSEContractError`, as an event `encode` refuses does. An async
+   * validator is awaited.
+   * @defaultValue false
+   */
+  validate?: boolean | undefined
   /**
    * How often, in milliseconds, to send a heartbeat comment (`: heartbeat`) so idle proxies keep
    * the connection open; `false` sends none. A heartbeat is skipped while earlier bytes still wait
@@ -27,8 +45,12 @@ export interface EventStreamResponseOptions extends EncodeOptions {
   signal?: AbortSignal | undefined
 }
 
-/** What a source yields: an event, or an event's wire bytes encoded beforehand. */
-type Item = EncodableEvent | Uint8Array
+/** What a source yields: an event (of the contract, with one), or wire bytes encoded beforehand. */
+export type EventStreamSourceItem<Contract extends EventContract | undefined = undefined> =
+  | (Contract extends EventContract ? ContractEventInput<Contract> : EncodableEvent)
+  | Uint8Array
+
+type Item = EventStreamSourceItem<EventContract | undefined>
 
 /**
  * Creates a streaming `Response` of Server-Sent Events for fetch-style servers: Hono, Bun, Deno,
@@ -66,11 +88,16 @@ type Item = EncodableEvent | Uint8Array
  * }
  * ```
  */
-export function createEventStreamResponse(
-  source: AsyncIterable<EncodableEvent | Uint8Array> | ReadableStream<EncodableEvent | Uint8Array>,
-  options: EventStreamResponseOptions = {},
+export function createEventStreamResponse<Contract extends EventContract | undefined = undefined>(
+  source:
+    | AsyncIterable<EventStreamSourceItem<Contract>>
+    | ReadableStream<EventStreamSourceItem<Contract>>,
+  options: EventStreamResponseOptions<Contract> = {},
 ): Response {
-  const { retry, signal, serialize } = options
+  const { retry, signal, serialize, events: contract } = options
+  if (contract !== undefined) assertEventContract(contract)
+  const contractOptions =
+    contract === undefined ? undefined : { events: contract, validate: options.validate }
   // Encoding the retry block validates it too (INVALID_RETRY).
   const retryBytes = retry === undefined ? undefined : encodeBytes({ retry })
   const interval = resolveHeartbeat(options.heartbeat)
@@ -91,8 +118,8 @@ export function createEventStreamResponse(
   // read; exactly one of the two is set.
   let iterator: AsyncIterator<Item> | undefined
   let reader: ReadableStreamDefaultReader<Item> | undefined
-  if (isReadableStream(source)) reader = source.getReader()
-  else iterator = source[Symbol.asyncIterator]()
+  if (isReadableStream(source)) reader = (source as ReadableStream<Item>).getReader()
+  else iterator = (source as AsyncIterable<Item>)[Symbol.asyncIterator]()
 
   const next = (): Promise<IteratorResult<Item>> =>
     reader !== undefined
@@ -168,7 +195,14 @@ export function createEventStreamResponse(
         }
         let bytes: Uint8Array
         try {
-          bytes = encodeBytes(item, encodeOptions)
+          // With a contract, its type, codec and (when asked) schema first; an async validator
+          // is awaited here, and the body pulls nothing else meanwhile, so order is kept.
+          const event =
+            contractOptions === undefined
+              ? (item as EncodableEvent)
+              : await prepareContractEvent(contractOptions, item)
+          if (finished) return
+          bytes = encodeBytes(event, encodeOptions)
         } catch (error) {
           finish(true, error)
           c.error(error)

@@ -5,12 +5,16 @@ test('the public API of @ssekit/encoder is exactly this list', async () => {
     'EVENT_STREAM_DEFAULTS',
     'EventEncoderStream',
     'HEARTBEAT_COMMENT',
+    'JSON_CODEC',
+    'SSEContractError',
     'SSEError',
     'createEventStreamResponse',
+    'defineEvents',
     'encode',
     'encodeBytes',
     'encodeComment',
     'isSSEError',
+    'toOpenAPI',
   ])
 })
 

@@ -8,5 +8,6 @@ export type {
   NodeEventStream,
   NodeEventStreamOptions,
   NodeResponse,
+  NodeStreamEvent,
 } from './open-event-stream.ts'
 export { openEventStream } from './open-event-stream.ts'
