@@ -1,5 +1,6 @@
 import { encodeBytes } from '@ssekit/encoder'
 import { HEARTBEAT_BYTES, resolveHeartbeat } from '@ssekit/encoder/internal'
+import type { EventContract } from '@ssekit/shared'
 import { createEventStreamHeaders } from '@ssekit/shared'
 import { encodeHubEvent } from './event-bytes.ts'
 import { type Hub, openSubscription, type SinkSubscription } from './hub.ts'
@@ -35,8 +36,8 @@ const BODY_HIGH_WATER_MARK = 16
  * app.get('/events', (c) => handle(c.req.raw)) // Hono
  * ```
  */
-export function createFetchHandler(
-  hub: Hub,
+export function createFetchHandler<Contract extends EventContract | undefined = undefined>(
+  hub: Hub<Contract>,
   options: FetchHandlerOptions = {},
 ): (request: Request) => Promise<Response> {
   return async (request) => {

@@ -1,6 +1,13 @@
 import type { EncodableEvent } from '@ssekit/encoder'
 import { serializeData } from '@ssekit/encoder/internal'
-import { assertValidEventType, assertValidRetry, SSEError } from '@ssekit/shared'
+import {
+  assertValidEventType,
+  assertValidRetry,
+  type ContractEventInput,
+  type EventContract,
+  SSEError,
+} from '@ssekit/shared'
+import type { OutgoingEvent } from '@ssekit/shared/internal'
 import { type GapEvent, isGap } from './gap.ts'
 import { createMemoryTransport, type MemoryTransportOptions } from './memory-transport.ts'
 import {
@@ -26,7 +33,19 @@ export interface SlowConsumerInfo {
 }
 
 /** Options of {@link createHub}. */
-export interface HubOptions {
+export interface HubOptions<Contract extends EventContract | undefined = undefined> {
+  /**
+   * An event contract (from `defineEvents`): `publish` then takes only the contract's events
+   * (`{ event: 'price', data }`, checked by the compiler), and their data is coded by its codec
+   * before it is stored.
+   */
+  events?: Contract
+  /**
+   * Check each published event against its schema (contracts only): a refused event rejects with
+   * an `SSEContractError` and is neither stored nor delivered. An async validator is awaited.
+   * @defaultValue false
+   */
+  validate?: boolean | undefined
   /**
    * Where events are stored and how they reach subscribers.
    * @defaultValue `createMemoryTransport(history)`
@@ -71,8 +90,21 @@ export interface HubStats {
   slowConsumers: number
 }
 
+/**
+ * What a hub's `publish` takes: an event as the encoder takes it, or one of the contract's events;
+ * without an id, which the hub assigns.
+ */
+export type HubPublishEvent<Contract extends EventContract | undefined = undefined> =
+  Contract extends EventContract
+    ? ContractEventInput<Contract> extends infer Event
+      ? Event extends unknown
+        ? Omit<Event, 'id'>
+        : never
+      : never
+    : EncodableEvent
+
 /** A broadcast hub: see {@link createHub}. */
-export interface Hub {
+export interface Hub<Contract extends EventContract | undefined = undefined> {
   /**
    * Publishes an event to a topic and resolves to the id the hub assigned.
    *
@@ -81,10 +113,10 @@ export interface Hub {
    * the hub assigns the `id`
    * @returns the assigned id
    * @throws SSEError `INVALID_TOPIC`, `INVALID_ID` (an id was given), `INVALID_EVENT`,
-   * `INVALID_RETRY`, `INVALID_DATA`, `HUB_CLOSED`, and the transport's `TRANSPORT_ERROR` or
-   * `TRANSPORT_TIMEOUT` (all as rejections)
+   * `INVALID_RETRY`, `INVALID_DATA`, `HUB_CLOSED`, under a contract `CONTRACT_VIOLATION`, and the
+   * transport's `TRANSPORT_ERROR` or `TRANSPORT_TIMEOUT` (all as rejections)
    */
-  publish(topic: string, event: EncodableEvent): Promise<string>
+  publish(topic: string, event: HubPublishEvent<Contract>): Promise<string>
   /**
    * Subscribes to one or more topics: first every retained event after `lastEventId`, then live
    * ones, in id order, each exactly once. The subscription starts when iteration starts and ends
@@ -129,13 +161,19 @@ export const HUB_DEFAULTS: { readonly maxQueueLength: number } = { maxQueueLengt
  * for await (const event of hub.subscribe(['news', 'sports'], { lastEventId })) console.log(event)
  * ```
  */
-export function createHub(options: HubOptions = {}): Hub {
+export function createHub<Contract extends EventContract | undefined = undefined>(
+  options: HubOptions<Contract> = {},
+): Hub<Contract> {
   const transport = options.transport ?? createMemoryTransport(options.history)
   const maxQueueLength = options.maxQueueLength ?? HUB_DEFAULTS.maxQueueLength
   if (!Number.isSafeInteger(maxQueueLength) || maxQueueLength < 1) {
     throw new RangeError(`maxQueueLength must be a positive integer, not ${maxQueueLength}.`)
   }
-  const { onSlowConsumer, serialize } = options
+  const { onSlowConsumer, serialize, events: contract } = options
+  const validate = options.validate === true
+  if (contract !== undefined && typeof contract['~ssekit']?.prepareOutgoing !== 'function') {
+    throw new TypeError('The events option takes an event contract made by defineEvents().')
+  }
   const byTopic = new Map<string, Set<Subscription>>()
   const all = new Set<Subscription>()
   const stats: HubStats = { subscribers: 0, published: 0, slowConsumers: 0 }
@@ -209,19 +247,31 @@ export function createHub(options: HubOptions = {}): Hub {
     },
   }
 
-  const hub: Hub = {
-    async publish(topic, event) {
+  const hub: Hub<Contract> = {
+    async publish(topic, published) {
       if (closed) throw closedError()
       assertValidTopic(topic)
-      if (event === null || typeof event !== 'object') {
+      if (published === null || typeof published !== 'object') {
         throw new TypeError('publish(topic, event) takes an event object such as { data }.')
       }
+      let event = published as EncodableEvent
       if (event.id !== undefined) {
         throw new SSEError(
           'INVALID_ID',
           'The hub assigns event ids (they are positions in its history); publish the event without an id.',
           { field: 'id' },
         )
+      }
+      // Under a contract: its type, its codec and (when asked) its schema, before anything is
+      // stored; the result's data is text, which serializeData keeps as it is.
+      if (contract !== undefined) {
+        event = await contract['~ssekit'].prepareOutgoing(
+          contract,
+          published as OutgoingEvent,
+          validate,
+          undefined,
+        )
+        if (closed) throw closedError()
       }
       if (event.event !== undefined) assertValidEventType(event.event)
       if (event.retry !== undefined) assertValidRetry(event.retry)
@@ -296,7 +346,7 @@ class Subscribed implements AsyncIterable<HubEvent> {
 }
 
 /** The subscription context of each hub made by {@link createHub}, for openSubscription. */
-const contexts = new WeakMap<Hub, SubscriptionContext>()
+const contexts = new WeakMap<object, SubscriptionContext>()
 
 /** The deduplicated, checked, frozen topic list of a subscription. */
 function topicList(topics: string | readonly string[]): readonly string[] {
@@ -329,8 +379,8 @@ export interface SinkSubscription {
  * @returns the subscription's controls
  * @throws SSEError `INVALID_TOPIC` at once for an invalid topic or an empty list
  */
-export function openSubscription(
-  hub: Hub,
+export function openSubscription<Contract extends EventContract | undefined = undefined>(
+  hub: Hub<Contract>,
   topics: string | readonly string[],
   options: SubscribeOptions,
   sink: SubscriptionSink,

@@ -9,8 +9,24 @@
  */
 
 // One error API in every package: a user of this package alone needs no @ssekit/shared.
-export type { HubErrorCode, ServerSentEvent, SSEErrorCode } from '@ssekit/shared'
-export { isSSEError, SSEError } from '@ssekit/shared'
+export type {
+  ContractEvent,
+  ContractEventInput,
+  EventCodec,
+  EventContract,
+  EventContractOptions,
+  HubErrorCode,
+  ServerSentEvent,
+  SSEErrorCode,
+} from '@ssekit/shared'
+export {
+  defineEvents,
+  isSSEError,
+  JSON_CODEC,
+  SSEContractError,
+  SSEError,
+  toOpenAPI,
+} from '@ssekit/shared'
 export type { FetchHandlerOptions } from './fetch-handler.ts'
 export { createFetchHandler } from './fetch-handler.ts'
 export type { GapEvent, GapEventData } from './gap.ts'
@@ -19,6 +35,7 @@ export type {
   Hub,
   HubEvent,
   HubOptions,
+  HubPublishEvent,
   HubStats,
   SlowConsumerInfo,
   SubscribeOptions,

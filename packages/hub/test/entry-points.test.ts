@@ -14,15 +14,19 @@ test('the public API of each entry point is exactly this list', async () => {
   expect(Object.keys(await import('@ssekit/hub')).sort()).toEqual([
     'GAP_EVENT',
     'HUB_DEFAULTS',
+    'JSON_CODEC',
     'MAX_TOPIC_LENGTH',
     'MEMORY_DEFAULTS',
+    'SSEContractError',
     'SSEError',
     'assertValidTopic',
     'createFetchHandler',
     'createHub',
     'createMemoryTransport',
+    'defineEvents',
     'isSSEError',
     'isValidTopic',
+    'toOpenAPI',
   ])
   expect(Object.keys(await import('@ssekit/hub/node')).sort()).toEqual(['createNodeHandler'])
   // Types only: the transport interface for implementers.

@@ -41,6 +41,19 @@ describe('README examples', () => {
     }
   })
 
+  test('examples/contract.ts publishes a valid event and refuses an invalid one', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+    try {
+      await import('../examples/contract.ts')
+      expect(log.mock.calls).toEqual([
+        [expect.stringMatching(/-1$/)],
+        ['CONTRACT_VIOLATION', 'price', 'data'],
+      ])
+    } finally {
+      log.mockRestore()
+    }
+  })
+
   test('examples/node-server.ts streams what /publish publishes and guards private topics', async () => {
     const { hub, server } = await import('../examples/node-server.ts')
     const { origin: url, close } = await startLoopbackServer(server)

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { openEventStream } from '@ssekit/encoder/node'
+import type { EventContract } from '@ssekit/shared'
 import { isSSEError } from '@ssekit/shared'
 import { encodeHubEvent } from '../event-bytes.ts'
 import { type Hub, openSubscription, type SinkSubscription } from '../hub.ts'
@@ -34,8 +35,8 @@ export interface NodeHandlerOptions extends HandlerOptions<IncomingMessage> {
  * createServer((req, res) => void handle(req, res)).listen(3000)
  * ```
  */
-export function createNodeHandler(
-  hub: Hub,
+export function createNodeHandler<Contract extends EventContract | undefined = undefined>(
+  hub: Hub<Contract>,
   options: NodeHandlerOptions = {},
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   const { onError } = options
