@@ -113,7 +113,10 @@ async function measure(validator) {
     // ABBA within each pair of rounds, so drift hits both sides alike.
     const order = round % 2 === 0 ? ['baseline', 'validated'] : ['validated', 'baseline']
     for (const side of order) {
-      timeRound(() => decodeAll(workload.chunks, side === 'baseline' ? parse : check), samples[side])
+      timeRound(
+        () => decodeAll(workload.chunks, side === 'baseline' ? parse : check),
+        samples[side],
+      )
     }
   }
   return {
