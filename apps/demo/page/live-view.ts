@@ -1,13 +1,12 @@
-import type { ServerSentEvent } from '@ssekit/shared'
+import type { FeedEvent, LiveEvent } from '../contract/live-events.ts'
 import { element, formatTime, query } from './dom.ts'
-import type { LiveData } from './live-data.ts'
 
 const MAX_TICKER_ROWS = 80
 
 /** What the live panel needs to know about one received event. */
 export interface ReceivedEvent {
-  event: ServerSentEvent
-  data: LiveData | undefined
+  /** The event, typed and validated by the live contract. */
+  event: LiveEvent
   /** Whether the hub replayed it from history after a reconnection. */
   replayed: boolean
   receivedAt: number
@@ -32,41 +31,46 @@ export function createLiveView(root: HTMLElement): LiveView {
   const ticker = query(root, '[data-testid="ticker"]')
   let currentAnswer = -1
 
-  function showAnswer(type: string, data: LiveData): void {
-    if (type === 'answer-start' || data.answer !== currentAnswer) {
+  function showAnswer(feed: FeedEvent): void {
+    const { data } = feed
+    if (feed.event === 'answer-start' || data.answer !== currentAnswer) {
       currentAnswer = data.answer
       answer.textContent = ''
       answer.classList.remove('done')
       prompt.textContent =
-        type === 'answer-start' && data.prompt !== undefined
-          ? data.prompt
+        feed.event === 'answer-start'
+          ? feed.data.prompt
           : `Answer #${data.answer} (joined mid-answer)`
     }
-    if (type === 'token' && data.text !== undefined) answer.append(data.text)
-    if (type === 'answer-end') answer.classList.add('done')
+    if (feed.event === 'token') answer.append(feed.data.text)
+    if (feed.event === 'answer-end') answer.classList.add('done')
   }
 
   return {
-    show({ event, data, replayed, receivedAt }) {
-      const type = event.event ?? 'message'
-      if (data !== undefined) showAnswer(type, data)
+    show({ event, replayed, receivedAt }) {
       const row = document.createElement('tr')
-      row.className = `type-${type.replace(/[^a-z-]/gi, '')}`
+      row.className = `type-${event.event}`
       if (replayed) row.classList.add('replayed')
-      if (data !== undefined) row.dataset.seq = String(data.seq)
-      const summary =
-        data === undefined
-          ? event.data
-          : data.text !== undefined
-            ? JSON.stringify(data.text)
-            : (data.prompt ?? `${data.tokens ?? 0} tokens`)
-      row.append(
-        cell(formatTime(data?.ts ?? receivedAt)),
-        cell(event.id ?? '', 'id'),
-        cell(type, 'type'),
-        cell(data === undefined ? '' : String(data.seq), 'num'),
-        cell(summary, 'data'),
-      )
+      if (event.event === 'ssekit-gap') {
+        const { reason, lastEventId } = event.data
+        row.append(
+          cell(formatTime(receivedAt)),
+          cell(event.id ?? '', 'id'),
+          cell(event.event, 'type'),
+          cell('', 'num'),
+          cell(`${reason} after ${lastEventId || '(live)'}`, 'data'),
+        )
+      } else {
+        showAnswer(event)
+        row.dataset.seq = String(event.data.seq)
+        row.append(
+          cell(formatTime(event.data.ts)),
+          cell(event.id ?? '', 'id'),
+          cell(event.event, 'type'),
+          cell(String(event.data.seq), 'num'),
+          cell(summarize(event), 'data'),
+        )
+      }
       ticker.prepend(row)
       while (ticker.childElementCount > MAX_TICKER_ROWS) ticker.lastElementChild?.remove()
     },
@@ -75,6 +79,18 @@ export function createLiveView(root: HTMLElement): LiveView {
         if (seqs.has(Number(row.dataset.seq))) row.classList.add('replayed')
       }
     },
+  }
+}
+
+/** The ticker's one-line summary of a feed event. */
+function summarize(feed: FeedEvent): string {
+  switch (feed.event) {
+    case 'answer-start':
+      return feed.data.prompt
+    case 'token':
+      return JSON.stringify(feed.data.text)
+    case 'answer-end':
+      return `${feed.data.tokens} tokens`
   }
 }
 

@@ -1,8 +1,7 @@
 import { connect } from '@ssekit/client'
-import { GAP_EVENT } from '@ssekit/hub'
 import { isSSEError } from '@ssekit/shared'
+import { liveEvents } from '../contract/live-events.ts'
 import { query } from './dom.ts'
-import { readLiveData } from './live-data.ts'
 import { createLiveView } from './live-view.ts'
 import { setUpPlayground } from './playground.ts'
 import { createResilienceView } from './resilience-view.ts'
@@ -44,7 +43,10 @@ const received: DemoRecord[] = []
 // Set once the server says which events were already published when this connection began.
 let countReplayed: (seq: number) => void = () => {}
 
+// The same contract the server's hub publishes with: events arrive typed, their JSON parsed and
+// checked; one the schemas refuse would go to onError instead of reaching the page.
 const connection = connect(liveUrl, {
+  events: liveEvents,
   retry: { initialDelay: RECONNECT_DELAY, maxDelay: RECONNECT_DELAY },
   onOpen() {
     connections += 1
@@ -62,6 +64,11 @@ const connection = connect(liveUrl, {
     void fetchServerRecord(connections)
   },
   onError(error) {
+    if (error.code === 'CONTRACT_VIOLATION') {
+      // An event the contract refuses is reported and skipped; the connection goes on.
+      resilience.log(`Refused an event: ${describe(error)}`, 'bad')
+      return
+    }
     resilience.setState('connecting')
     resilience.log(`Connection lost: ${describe(error)}`, 'bad')
   },
@@ -114,31 +121,24 @@ resilience.dropButton.addEventListener('click', async () => {
 
 async function readLiveStream(): Promise<void> {
   for await (const event of connection) {
-    const data = readLiveData(event)
-    received.push({
-      connection: connections,
-      id: event.id,
-      type: event.event ?? 'message',
-      seq: data?.seq,
-    })
+    const seq = event.event === 'ssekit-gap' ? undefined : event.data.seq
+    received.push({ connection: connections, id: event.id, type: event.event, seq })
     if (received.length > MAX_RECORDS) received.shift()
-    if (data !== undefined) {
-      seqsThisConnection.push(data.seq)
-      resilience.count(data.seq)
-      countReplayed(data.seq)
-    } else if (event.event === GAP_EVENT) {
+    if (event.event === 'ssekit-gap') {
       // The hub's in-band notice: the history no longer holds what this page missed.
+      const { reason, lastEventId } = event.data
       resilience.log(
-        `The hub could not replay everything (${event.data}); an application would resync here.`,
+        `The hub could not replay everything (${reason}, after "${lastEventId}"); an application would resync here.`,
         'bad',
       )
     } else {
-      resilience.log(`Event "${event.event ?? 'message'}": ${event.data}`, 'bad')
+      seqsThisConnection.push(event.data.seq)
+      resilience.count(event.data.seq)
+      countReplayed(event.data.seq)
     }
     live.show({
       event,
-      data,
-      replayed: data !== undefined && replayedSeqs.has(data.seq),
+      replayed: seq !== undefined && replayedSeqs.has(seq),
       receivedAt: Date.now(),
     })
   }

@@ -36,7 +36,11 @@ export interface DemoServer {
   close(): Promise<void>
 }
 
-const PAGE_ROOT = fileURLToPath(new URL('../page/', import.meta.url))
+// The page sits beside `server/`. `dev` runs the compiled server from `dist/server/`, one folder
+// deeper than the sources that the in-process test imports.
+const PAGE_ROOT = fileURLToPath(
+  new URL(import.meta.url.includes('/dist/server/') ? '../../page/' : '../page/', import.meta.url),
+)
 
 /**
  * The bytes written before the drop button destroys a socket: the start of an event that never

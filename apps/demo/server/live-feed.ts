@@ -1,9 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { ContractEventInput } from '@ssekit/shared'
+import type { liveEvents } from '../contract/live-events.ts'
 import { CANNED_ANSWERS, tokenize } from './answers.ts'
+
+/** What the feed publishes: the live contract's events, as the server sends them. */
+type Published = Exclude<ContractEventInput<typeof liveEvents>, { event: 'ssekit-gap' }>
 
 /** What the feed needs from the hub: the one call it makes. */
 export interface Publisher {
-  publish(topic: string, event: { event: string; data: unknown }): Promise<string>
+  publish(topic: string, event: Published): Promise<string>
 }
 
 /** Timing of the simulated answers. */
@@ -48,14 +53,15 @@ export function startLiveFeed(hub: Publisher, options: LiveFeedOptions = {}): Li
   const { signal } = controller
   let seq = 0
 
-  async function publish(event: string, answer: number, fields: object): Promise<void> {
-    const next = seq + 1
-    await hub.publish(LIVE_TOPIC, {
-      event,
-      data: { seq: next, ts: Date.now(), answer, ...fields },
-    })
+  /** The fields every event carries: the next sequence number, the time and the answer. */
+  function stamp(answer: number) {
+    return { seq: seq + 1, ts: Date.now(), answer }
+  }
+
+  async function publish(event: Published): Promise<void> {
+    await hub.publish(LIVE_TOPIC, event)
     // Counted once the hub has it, so `headSeq` never names an event a subscriber cannot get.
-    seq = next
+    seq = event.data.seq
   }
 
   async function run(): Promise<void> {
@@ -63,12 +69,12 @@ export function startLiveFeed(hub: Publisher, options: LiveFeedOptions = {}): Li
       const canned = CANNED_ANSWERS[(answer - 1) % CANNED_ANSWERS.length]
       if (canned === undefined) return
       const tokens = tokenize(canned.answer)
-      await publish('answer-start', answer, { prompt: canned.prompt })
+      await publish({ event: 'answer-start', data: { ...stamp(answer), prompt: canned.prompt } })
       for (const text of tokens) {
         await sleep(tokenInterval, undefined, { signal })
-        await publish('token', answer, { text })
+        await publish({ event: 'token', data: { ...stamp(answer), text } })
       }
-      await publish('answer-end', answer, { tokens: tokens.length })
+      await publish({ event: 'answer-end', data: { ...stamp(answer), tokens: tokens.length } })
       await sleep(pause, undefined, { signal })
     }
   }

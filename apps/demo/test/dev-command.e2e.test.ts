@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 // built packages, in its own process, exactly as a newcomer starts it.
 const APP = fileURLToPath(new URL('..', import.meta.url))
 
-describe('the dev command (node dist/main.js)', () => {
+describe('the dev command (node dist/server/main.js)', () => {
   let child: ChildProcess | undefined
   let url = ''
   let output = ''
 
   beforeAll(async () => {
-    child = spawn(process.execPath, ['dist/main.js'], {
+    child = spawn(process.execPath, ['dist/server/main.js'], {
       cwd: APP,
       env: { ...process.env, PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
