@@ -1,4 +1,4 @@
-import { CONTRACT_RUNTIME, type ContractRuntime } from './contract-check.ts'
+import { type ContractRuntime, createContractRuntime } from './contract-check.ts'
 import type { InferSchemaInput, InferSchemaOutput, StandardSchema } from './standard-schema.ts'
 
 /** The schemas of a contract: an event type maps to the schema of its data. */
@@ -199,7 +199,8 @@ export function defineEvents<
   if (id !== undefined && !isStandardSchema(id)) {
     throw new TypeError('The id option is not a Standard Schema v1 validator.')
   }
-  return Object.freeze({ events, codec, message, unknown, id, '~ssekit': CONTRACT_RUNTIME })
+  const runtime = createContractRuntime(events)
+  return Object.freeze({ events, codec, message, unknown, id, '~ssekit': runtime })
 }
 
 /** Whether a value is a Standard Schema v1 validator. */

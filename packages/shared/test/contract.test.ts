@@ -265,6 +265,22 @@ describe('a client reading under a contract', () => {
     }
   })
 
+  test('a contract keeps the types it was defined with, whatever later happens to the object', () => {
+    const schemas: Record<string, typeof price> = { price }
+    const contract = defineEvents(schemas, { unknown: 'error' })
+    schemas.chat = price
+    delete schemas.price
+    expect(readIncoming(contract, { event: 'chat', data: '{"price":1}' }, 'x')).toMatchObject({
+      kind: 'invalid',
+    })
+    expect(readIncoming(contract, { event: 'price', data: '{"price":1}' }, 'x')).toMatchObject({
+      kind: 'event',
+    })
+    expect(() => prepareOutgoing(contract, { event: 'chat', data: {} }, false, 'x')).toThrow(
+      SSEContractError,
+    )
+  })
+
   test('a custom codec replaces JSON on both ends', () => {
     const csv = {
       encode: (value: unknown) => (value as string[]).join(','),
