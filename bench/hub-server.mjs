@@ -40,8 +40,28 @@ if (kind === 'ssekit') {
     const session = await createSession(request, response, { serializer: String, keepAlive: null })
     channel.register(session)
   }
+} else if (kind === 'floor') {
+  // No library and no history: each event is framed once (an id line like the others', the data,
+  // the HTTP chunk header) into one Buffer, and written to each socket with one write. What a
+  // server costs per delivery beyond this is what its library adds; what this costs, the kernel
+  // (the loopback write is charged to the writer) and Node's socket write take on any library.
+  const responses = new Set()
+  let seq = 0
+  broadcast = (data) => {
+    seq++
+    const payload = `id: bench-${seq}\ndata: ${data}\n\n`
+    const chunk = Buffer.from(`${Buffer.byteLength(payload).toString(16)}\r\n${payload}\r\n`)
+    for (const response of responses) response.socket?.write(chunk)
+  }
+  subscribers = () => responses.size
+  listener = (request, response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+    response.flushHeaders()
+    responses.add(response)
+    request.once('close', () => responses.delete(response))
+  }
 } else {
-  console.error('usage: node hub-server.mjs ssekit|better-sse')
+  console.error('usage: node hub-server.mjs ssekit|better-sse|floor')
   process.exit(1)
 }
 

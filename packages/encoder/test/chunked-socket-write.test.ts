@@ -203,6 +203,38 @@ test('chunks written in the same tick all go straight to the socket, each framed
   ])
 })
 
+test("a tick's first chunk leaves at once; the rest of the tick's chunks leave together in one writev", async () => {
+  const corked: number[] = []
+  const writevBatches: number[] = []
+  const raw = await openRaw(GET_11, (stream, res) => {
+    const socket = res.socket as Socket & { _writev(chunks: unknown[], cb: () => void): void }
+    const writev = socket._writev.bind(socket)
+    socket._writev = (chunks, cb) => {
+      writevBatches.push(chunks.length)
+      writev(chunks, cb)
+    }
+    void stream.send({ data: 'one' })
+    corked.push(socket.writableCorked)
+    void stream.send({ data: 'two' })
+    corked.push(socket.writableCorked)
+    void stream.send({ data: 'three' })
+    corked.push(socket.writableCorked)
+    // Scheduled after the writer's own end of the tick, which was scheduled at the first chunk.
+    process.nextTick(() => {
+      corked.push(socket.writableCorked)
+      stream.close()
+    })
+  })
+  await raw.waitFor((text) => text.endsWith('0\r\n\r\n'))
+  expect(corked).toStrictEqual([0, 1, 1, 0])
+  expect(writevBatches[0]).toBe(2)
+  expect(parseChunks(raw.text()).chunks).toStrictEqual([
+    'data: one\n\n',
+    'data: two\n\n',
+    'data: three\n\n',
+  ])
+})
+
 test('a corked response keeps its order: a chunk res.write() held back is not overtaken', async () => {
   // Since Node 22 a corked response buffers its chunks until uncork(); on Node 20 it corks the socket.
   const raw = await openRaw(GET_11, (stream, res) => {

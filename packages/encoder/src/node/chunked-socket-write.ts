@@ -87,6 +87,8 @@ export function createChunkedSocketWrite(res: object): ChunkedSocketWriter | und
   ) {
     return undefined
   }
+  /** The tick of this response's last chunk (see {@link currentTick}). */
+  let lastTick = -1
   const write = (chunk: string | Uint8Array): boolean | undefined => {
     // What `res.write()` requires to write to the socket rather than queue: the socket is this
     // response's, writable, and nothing is queued before this chunk (read afresh: Node replaces
@@ -106,18 +108,41 @@ export function createChunkedSocketWrite(res: object): ChunkedSocketWriter | und
     }
     // A chunk of size 0 would end the body: there is nothing to write ("0\r\n\r\n" is the end).
     if (chunk.length === 0) return true
-    // Like `res.write()`, chunks written in the same tick leave in one `writev`: under load a
-    // socket gets several events per tick, and one system call per event would cost more than
-    // everything else here (the max-throughput rows of BENCHMARKS.md, "Hub", run through it).
-    if (socket.writableCorked === 0) {
+    // Chunks written to one socket in the same tick leave in one `writev`, as with `res.write()`:
+    // under load a socket gets several events per tick, and a system call per event would cost
+    // more than everything else here. But the first chunk of a tick goes out at once, uncorked:
+    // at low rates (one event per tick) corking bought nothing but a writev, a nextTick per socket
+    // and their garbage. The second chunk of a tick corks the socket until the tick ends.
+    const tick = currentTick()
+    if (lastTick === tick && socket.writableCorked === 0) {
       socket.cork()
-      nextTick(uncork, socket)
+      corkedThisTick.push(socket)
     }
+    lastTick = tick
     return socket.write(frame(chunk))
   }
   return { socket, write }
 }
 
-function uncork(socket: Socket): void {
-  socket.uncork()
+/** Counts the ticks in which chunks were written; a writer compares it with its last chunk's. */
+let tickCount = 0
+/** Whether this tick's end is scheduled: one nextTick a tick for every socket, not one each. */
+let tickEndScheduled = false
+/** The sockets corked this tick, uncorked (their chunks written in one writev) when it ends. */
+const corkedThisTick: Socket[] = []
+
+/** The number of the current tick, scheduling its end at the first chunk written in it. */
+function currentTick(): number {
+  if (!tickEndScheduled) {
+    tickEndScheduled = true
+    nextTick(endTick)
+  }
+  return tickCount
+}
+
+function endTick(): void {
+  tickEndScheduled = false
+  tickCount++
+  for (let i = 0; i < corkedThisTick.length; i++) corkedThisTick[i]?.uncork()
+  corkedThisTick.length = 0
 }
