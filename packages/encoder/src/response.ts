@@ -6,6 +6,7 @@ import {
 import { assertEventContract, prepareContractEvent } from './contract-events.ts'
 import { type EncodableEvent, type EncodeOptions, encodeBytes } from './encode.ts'
 import { HEARTBEAT_BYTES, resolveHeartbeat } from './heartbeat.ts'
+import type { EventStreamGroup } from './stream-group.ts'
 
 /** Options of {@link createEventStreamResponse}. */
 export interface EventStreamResponseOptions<Contract extends EventContract | undefined = undefined>
@@ -43,6 +44,13 @@ export interface EventStreamResponseOptions<Contract extends EventContract | und
    * the source is stopped as if the client had gone.
    */
   signal?: AbortSignal | undefined
+  /**
+   * A group (from `createEventStreamGroup`) that can end this stream with others, for a graceful
+   * shutdown: `group.close()` enqueues its `retry:` hint and last event, stops the source and
+   * closes the body. A response made while the group is closing sends its headers and the
+   * goodbye, then ends.
+   */
+  group?: EventStreamGroup | undefined
 }
 
 /** What a source yields: an event (of the contract, with one), or wire bytes encoded beforehand. */
@@ -94,7 +102,7 @@ export function createEventStreamResponse<Contract extends EventContract | undef
     | ReadableStream<EventStreamSourceItem<Contract>>,
   options: EventStreamResponseOptions<Contract> = {},
 ): Response {
-  const { retry, signal, serialize, events: contract } = options
+  const { retry, signal, serialize, events: contract, group } = options
   if (contract !== undefined) assertEventContract(contract)
   const contractOptions =
     contract === undefined ? undefined : { events: contract, validate: options.validate }
@@ -126,10 +134,14 @@ export function createEventStreamResponse<Contract extends EventContract | undef
       ? (reader.read() as Promise<IteratorResult<Item>>)
       : (iterator as AsyncIterator<Item>).next()
 
+  // Resolved by finish(): what a group waits for.
+  let resolveFinished: () => void = ignore
+
   /** Clears the timer and the abort listener; with `stopSource`, also stops the source. */
   const finish = (stopSource: boolean, reason?: unknown): void => {
     if (finished) return
     finished = true
+    resolveFinished()
     if (timer !== undefined) clearInterval(timer)
     signal?.removeEventListener('abort', onAbort)
     if (!stopSource) return
@@ -162,6 +174,32 @@ export function createEventStreamResponse<Contract extends EventContract | undef
         }
         signal?.addEventListener('abort', onAbort, { once: true })
         if (retryBytes !== undefined) c.enqueue(retryBytes)
+        if (group !== undefined) {
+          group.add({
+            end(goodbye) {
+              if (finished) return
+              if (goodbye !== undefined) c.enqueue(goodbye)
+              finish(true)
+              c.close()
+            },
+            destroy() {
+              // Only a body that end() could not close is still open here.
+              if (finished) return
+              finish(true)
+              c.error(
+                new DOMException(
+                  'The event stream was destroyed at the shutdown deadline.',
+                  'AbortError',
+                ),
+              )
+            },
+            closed: new Promise<void>((resolve) => {
+              resolveFinished = resolve
+            }),
+          })
+          // Made while the group was closing: add() ended it already.
+          if (finished) return
+        }
         if (interval !== false) {
           timer = setInterval(() => {
             // desiredSize is 0 when the queue is empty (highWaterMark 0): a heartbeat is only

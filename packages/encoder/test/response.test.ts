@@ -69,7 +69,7 @@ describe('the response', () => {
     const response = createEventStreamResponse((async function* () {})(), { heartbeat: false })
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
-    expect(response.headers.get('cache-control')).toBe('no-cache')
+    expect(response.headers.get('cache-control')).toBe('no-cache, no-transform')
     expect(response.headers.get('x-accel-buffering')).toBe('no')
     expect(response.headers.has('connection')).toBe(false)
   })
@@ -78,11 +78,11 @@ describe('the response', () => {
     const response = createEventStreamResponse((async function* () {})(), {
       heartbeat: false,
       headers: [
-        ['Cache-Control', 'no-cache, no-transform'],
+        ['Cache-Control', 'private, no-store'],
         ['X-Request-Id', 'r1'],
       ],
     })
-    expect(response.headers.get('cache-control')).toBe('no-cache, no-transform')
+    expect(response.headers.get('cache-control')).toBe('private, no-store')
     expect(response.headers.get('x-request-id')).toBe('r1')
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
   })
