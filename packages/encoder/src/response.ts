@@ -5,7 +5,7 @@ import {
 } from '@ssekit/shared'
 import { assertEventContract, prepareContractEvent } from './contract-events.ts'
 import { type EncodableEvent, type EncodeOptions, encodeBytes } from './encode.ts'
-import { HEARTBEAT_BYTES, resolveHeartbeat } from './heartbeat.ts'
+import { HEARTBEAT_BYTES, PRIMER_BYTES, resolveHeartbeat } from './heartbeat.ts'
 import type { EventStreamGroup } from './stream-group.ts'
 
 /** Options of {@link createEventStreamResponse}. */
@@ -40,6 +40,14 @@ export interface EventStreamResponseOptions<Contract extends EventContract | und
    */
   retry?: number | undefined
   /**
+   * Start the body at once with an empty comment (`:` and a line feed) when there is no `retry:`
+   * block to send first. Koa 3 and h3 2 (on Node) send a `Response`'s headers only with its first
+   * body byte, so without it a client would wait for the first event or heartbeat to see the
+   * stream open. Clients ignore comments.
+   * @defaultValue true
+   */
+  primer?: boolean | undefined
+  /**
    * Ends the stream when aborted, usually the request's own signal: the body closes cleanly and
    * the source is stopped as if the client had gone.
    */
@@ -63,6 +71,10 @@ type Item = EventStreamSourceItem<EventContract | undefined>
 /**
  * Creates a streaming `Response` of Server-Sent Events for fetch-style servers: Hono, Bun, Deno,
  * Cloudflare Workers, Next.js route handlers, or anything that serves a web `Response`.
+ *
+ * The body starts at once, with the `retry:` block when `options.retry` is given, else with an
+ * empty comment (see `options.primer`): some servers send the headers only with the first body
+ * byte.
  *
  * The response has status 200 and the headers of `createEventStreamHeaders` for HTTP/2, that is
  * without `Connection: keep-alive`: a fetch-style server manages its own connections, and HTTP/2
@@ -174,6 +186,7 @@ export function createEventStreamResponse<Contract extends EventContract | undef
         }
         signal?.addEventListener('abort', onAbort, { once: true })
         if (retryBytes !== undefined) c.enqueue(retryBytes)
+        else if (options.primer !== false) c.enqueue(PRIMER_BYTES)
         if (group !== undefined) {
           group.add({
             end(goodbye) {

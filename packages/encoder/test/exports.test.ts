@@ -30,6 +30,7 @@ test('the public API of @ssekit/encoder/node is exactly this list', async () => 
 test('@ssekit/encoder/internal holds only what the hub shares with the encoder', async () => {
   expect(Object.keys(await import('@ssekit/encoder/internal')).sort()).toEqual([
     'HEARTBEAT_BYTES',
+    'PRIMER_BYTES',
     'resolveHeartbeat',
     'serializeData',
   ])

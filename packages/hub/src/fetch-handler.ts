@@ -1,5 +1,5 @@
 import { type EventStreamGroup, encodeBytes } from '@ssekit/encoder'
-import { HEARTBEAT_BYTES, resolveHeartbeat } from '@ssekit/encoder/internal'
+import { HEARTBEAT_BYTES, PRIMER_BYTES, resolveHeartbeat } from '@ssekit/encoder/internal'
 import type { EventContract } from '@ssekit/shared'
 import { createEventStreamHeaders } from '@ssekit/shared'
 import { encodeHubEvent } from './event-bytes.ts'
@@ -97,7 +97,9 @@ export function createFetchHandler<Contract extends EventContract | undefined = 
     const body = new ReadableStream<Uint8Array>(
       {
         start(controller) {
-          if (retryBytes !== undefined) controller.enqueue(retryBytes)
+          // First bytes at once: some servers (Koa 3, h3 2 on Node) send the headers only with
+          // the body's first byte, and a subscriber may wait long for its first event.
+          controller.enqueue(retryBytes ?? PRIMER_BYTES)
           options.group?.add({
             end(goodbye) {
               if (finished) return

@@ -37,9 +37,10 @@ export interface NodeEventStreamOptions<Contract extends EventContract | undefin
   heartbeat?: number | false | undefined
   /**
    * Extra response headers, set last: they win over the event-stream headers and over headers set
-   * on the response before.
+   * on the response before. An undefined value is skipped, so a framework's own header map can be
+   * passed as it is (Fastify's `reply.getHeaders()` after `reply.hijack()`).
    */
-  headers?: Record<string, string | number | readonly string[]> | undefined
+  headers?: Record<string, string | number | readonly string[] | undefined> | undefined
   /** A reconnection time in milliseconds, written first as its own `retry:` block. */
   retry?: number | undefined
   /**
@@ -333,7 +334,7 @@ export function openEventStream<Contract extends EventContract | undefined = und
   }
   if (options.headers !== undefined) {
     for (const [name, value] of Object.entries(options.headers)) {
-      response.setHeader(name, value as string | number | string[])
+      if (value !== undefined) response.setHeader(name, value as string | number | string[])
     }
   }
   response.writeHead(200)
