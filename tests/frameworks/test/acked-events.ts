@@ -33,7 +33,8 @@ export interface AckedEvents {
  * @param count - how many events each connection writes
  */
 export function createAckedEvents(count: number): AckedEvents {
-  const acks = new Map<number, () => void>()
+  /** The sources waiting for each acknowledgement (several connections may wait for one). */
+  const acks = new Map<number, Set<() => void>>()
   const acked = new Set<number>()
   const lastEventIds: (string | undefined)[] = []
   let running = 0
@@ -43,15 +44,18 @@ export function createAckedEvents(count: number): AckedEvents {
     new Promise<void>((resolve, reject) => {
       if (acked.has(n)) return resolve()
       if (signal.aborted) return reject(signal.reason)
+      const waiters = acks.get(n) ?? new Set<() => void>()
+      acks.set(n, waiters)
+      const onAck = (): void => {
+        signal.removeEventListener('abort', onAbort)
+        resolve()
+      }
       const onAbort = (): void => {
-        acks.delete(n)
+        waiters.delete(onAck)
         reject(signal.reason)
       }
       signal.addEventListener('abort', onAbort, { once: true })
-      acks.set(n, () => {
-        signal.removeEventListener('abort', onAbort)
-        resolve()
-      })
+      waiters.add(onAck)
     })
 
   const waitForAbort = (signal: AbortSignal): Promise<void> =>
@@ -89,9 +93,9 @@ export function createAckedEvents(count: number): AckedEvents {
     events,
     ack(n) {
       acked.add(n)
-      const resolve = acks.get(n)
+      const waiters = acks.get(n)
       acks.delete(n)
-      resolve?.()
+      for (const resolve of waiters ?? []) resolve()
     },
     lastEventIds,
     get running() {
