@@ -1,6 +1,6 @@
 /**
  * What a framework app running in another process (Next.js, Bun, Deno) adds for the suite: the
- * acknowledged source, the hub and the stream group of the recipe, and `/_test/*` routes through
+ * acknowledged source, the hub and the stream group of the recipe, and `/test-control/*` routes through
  * which the test acknowledges events, publishes, reads the server's state and sets what the next
  * `SIGTERM` tells the clients. Web-standard, so every runtime runs it.
  *
@@ -11,7 +11,7 @@ import { createHub } from '@ssekit/hub'
 import type { EventRouteOptions } from '../examples/event-routes.ts'
 import { createAckedEvents } from '../test/acked-events.ts'
 
-/** What `/_test/state` answers. */
+/** What `/test-control/state` answers. */
 export interface RemoteState {
   lastEventIds: (string | null)[]
   running: number
@@ -23,7 +23,7 @@ export interface RemoteState {
 /** The recipe's options, the control routes, and the shutdown options the test set. */
 export interface RemoteControl {
   options: EventRouteOptions
-  /** Answers a `/_test/*` request; undefined for any other. */
+  /** Answers a `/test-control/*` request; undefined for any other. */
   handle(request: Request): Promise<Response | undefined>
   /** What the `SIGTERM` handler passes to `streams.close()`. */
   shutdownOptions(): CloseStreamsOptions
@@ -56,10 +56,10 @@ export function createRemoteControl(heartbeat: number): RemoteControl {
     async handle(request) {
       const url = new URL(request.url)
       switch (url.pathname) {
-        case '/_test/ack':
+        case '/test-control/ack':
           acked.ack(Number(url.searchParams.get('n')))
           return new Response('ok')
-        case '/_test/state': {
+        case '/test-control/state': {
           const state: RemoteState = {
             lastEventIds: acked.lastEventIds.map((id) => id ?? null),
             running: acked.running,
@@ -68,11 +68,11 @@ export function createRemoteControl(heartbeat: number): RemoteControl {
           }
           return Response.json(state)
         }
-        case '/_test/publish':
+        case '/test-control/publish':
           return new Response(
             await hub.publish('news', { data: url.searchParams.get('data') ?? '' }),
           )
-        case '/_test/shutdown':
+        case '/test-control/shutdown':
           shutdown = (await request.json()) as CloseStreamsOptions
           return new Response('ok')
         default:

@@ -3,7 +3,7 @@
  * suite's control routes; run by test/hono-runtimes.test.ts as
  * `bun remote/hono-server.ts` or `deno run -A remote/hono-server.ts`, with PORT and HEARTBEAT in
  * the environment. Prints `listening <port>` once it listens; on SIGTERM ends every stream (with
- * the retry hint and last event set through /_test/shutdown), stops the server and exits.
+ * the retry hint and last event set through /test-control/shutdown), stops the server and exits.
  */
 import { createEventApp } from '../examples/hono.ts'
 import { createRemoteControl } from './control.ts'

@@ -1,7 +1,7 @@
 /**
  * The suite for a framework app that runs in a process of its own (Next.js after `next build`,
  * Hono on Bun and on Deno): the same checks as framework-suite.ts, driven through the app's
- * `/_test/*` control routes (remote/control.ts), with a real `SIGTERM` for the shutdown.
+ * `/test-control/*` control routes (remote/control.ts), with a real `SIGTERM` for the shutdown.
  *
  * @module
  */
@@ -32,11 +32,11 @@ async function stop(app: RemoteApp): Promise<void> {
 }
 
 async function state(app: RemoteApp): Promise<RemoteState> {
-  return (await (await fetch(`${app.origin}/_test/state`)).json()) as RemoteState
+  return (await (await fetch(`${app.origin}/test-control/state`)).json()) as RemoteState
 }
 
 async function ack(app: RemoteApp, n: number): Promise<void> {
-  await (await fetch(`${app.origin}/_test/ack?n=${n}`, { method: 'POST' })).text()
+  await (await fetch(`${app.origin}/test-control/ack?n=${n}`, { method: 'POST' })).text()
 }
 
 /** Polls the app's state (one request at a time) until `condition` holds or `ms` have passed. */
@@ -131,7 +131,7 @@ export function describeRemoteFramework(name: string, start: StartRemoteApp): vo
     test("the hub's handler serves through the framework and replays after Last-Event-ID", async () => {
       const app = await started()
       const publish = async (data: string): Promise<string> =>
-        (await fetch(`${app.origin}/_test/publish?data=${data}`, { method: 'POST' })).text()
+        (await fetch(`${app.origin}/test-control/publish?data=${data}`, { method: 'POST' })).text()
       const first = await publish('one')
       await publish('two')
       const reader = await openStream(`${app.origin}/hub?topic=news`, { 'last-event-id': first })
@@ -150,6 +150,7 @@ export function describeRemoteFramework(name: string, start: StartRemoteApp): vo
         const seen: string[] = []
         const notices: string[] = []
         const retries: number[] = []
+        const client = { seen, notices, retries, acked: 0, reading: Promise.resolve() }
         const connection = connect(`${app.origin}/events`, {
           onRetry: (delay) => retries.push(delay),
         })
@@ -162,14 +163,17 @@ export function describeRemoteFramework(name: string, start: StartRemoteApp): vo
             }
             seen.push(event.id ?? '')
             await ack(app, Number(event.id))
+            client.acked++
             if (seen.length === 2 * EVENTS) return
           }
         })()
-        return { seen, notices, retries, reading }
+        client.reading = reading
+        return client
       })
       await ack(app, 0)
       await untilState(app, (current) => current.streams === 2, ARRIVAL_TIMEOUT)
-      while (clients.some((client) => client.seen.length < EVENTS)) {
+      // Every acknowledgement answered, so none is in flight when the process stops.
+      while (clients.some((client) => client.acked < EVENTS)) {
         await new Promise((resolve) => setImmediate(resolve))
       }
       const shutdown: CloseStreamsOptions = {
@@ -177,7 +181,7 @@ export function describeRemoteFramework(name: string, start: StartRemoteApp): vo
         event: { event: 'shutdown', data: 'bye' },
         timeout: DEADLINE,
       }
-      await fetch(`${app.origin}/_test/shutdown`, {
+      await fetch(`${app.origin}/test-control/shutdown`, {
         method: 'POST',
         body: JSON.stringify(shutdown),
       })

@@ -2,9 +2,10 @@ import type { ChildProcess } from 'node:child_process'
 import type { RemoteApp } from './remote-suite.ts'
 
 /**
- * Waits for a server process to print `listening <port>` (or a URL with the port), within 60 s.
+ * Waits for a server process to print `listening <port>` (or what `pattern` matches), within 60 s.
  *
  * @param child - the process, its stdout piped
+ * @param pattern - the line that says it listens; its first group, when any, is the port
  * @returns the app at `http://127.0.0.1:<port>`
  */
 export function startProcess(child: ChildProcess, pattern = /listening (\d+)/): Promise<RemoteApp> {
@@ -19,7 +20,7 @@ export function startProcess(child: ChildProcess, pattern = /listening (\d+)/): 
       const match = pattern.exec(output)
       if (match !== null) {
         clearTimeout(timer)
-        resolve({ origin: `http://127.0.0.1:${match[1]}`, child })
+        resolve({ origin: `http://127.0.0.1:${match[1] ?? 0}`, child })
       }
     })
     child.once('exit', (code) => {
