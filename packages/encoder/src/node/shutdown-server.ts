@@ -1,3 +1,5 @@
+import { MAX_TIMER_DELAY } from '@ssekit/shared/internal'
+import { encode } from '../encode.ts'
 import {
   CLOSE_STREAMS_DEFAULTS,
   type CloseStreamsOptions,
@@ -66,6 +68,14 @@ export async function shutdownServer(
   const started = Date.now()
   const timeout = options.timeout ?? CLOSE_STREAMS_DEFAULTS.timeout
   const { streams } = options
+  // Checked before the server stops accepting: a refused option leaves everything running.
+  if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= MAX_TIMER_DELAY)) {
+    throw new RangeError(
+      `The timeout ${String(timeout)} must be a number of milliseconds between 1 and ${MAX_TIMER_DELAY}.`,
+    )
+  }
+  if (options.retry !== undefined) encode({ retry: options.retry })
+  if (options.event !== undefined) encode(options.event)
   // Resolves when every connection has closed ('close' after close()); an error only says it was
   // not listening, which changes nothing here.
   const serverClosed = new Promise<void>((resolve) => {
