@@ -8,6 +8,7 @@
  */
 import { type CloseStreamsOptions, createEventStreamGroup } from '@ssekit/encoder'
 import { createHub } from '@ssekit/hub'
+import { createRedisTransport } from '@ssekit/hub/redis'
 import type { EventRouteOptions } from '../examples/event-routes.ts'
 import { createAckedEvents } from '../test/acked-events.ts'
 
@@ -41,13 +42,19 @@ function activeResources(): Record<string, number> {
  * on globalThis so that every route sees the same).
  *
  * @param heartbeat - the recipe's heartbeat interval
+ * @param redisUrl - a Redis to keep the hub's history in, so that it outlives this process (the
+ * next process serves the same history); without it, a memory hub
  */
-export function createRemoteControl(heartbeat: number): RemoteControl {
+export function createRemoteControl(heartbeat: number, redisUrl?: string): RemoteControl {
   const key = Symbol.for('ssekit.test.remote-control')
   const existing = (globalThis as Record<symbol, RemoteControl | undefined>)[key]
   if (existing !== undefined) return existing
   const acked = createAckedEvents(3)
-  const hub = createHub()
+  const hub = createHub(
+    redisUrl === undefined || redisUrl === ''
+      ? {}
+      : { transport: createRedisTransport({ url: redisUrl, namespace: 'frameworks' }) },
+  )
   const streams = createEventStreamGroup()
   let shutdown: CloseStreamsOptions = {}
   const control: RemoteControl = {

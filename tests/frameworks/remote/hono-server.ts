@@ -29,7 +29,7 @@ declare const Deno:
     }
   | undefined
 
-const control = createRemoteControl(Number(process.env.HEARTBEAT ?? 100))
+const control = createRemoteControl(Number(process.env.HEARTBEAT ?? 100), process.env.REDIS_URL)
 const app = createEventApp(control.options)
 const fetch = async (request: Request): Promise<Response> =>
   (await control.handle(request)) ?? app.fetch(request)

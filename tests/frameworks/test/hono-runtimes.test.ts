@@ -16,15 +16,18 @@ for (const id of ['bun', 'deno'] as const) {
   const runtime = RUNTIMES.find((entry) => entry.id === id)
   if (runtime === undefined) throw new Error(`tests/runtimes has no runtime ${id}`)
   let binary = ''
-  describeRemoteFramework(`Hono 4 on ${id === 'bun' ? 'Bun' : 'Deno'}`, async (port, heartbeat) => {
-    const args = id === 'bun' ? ['remote/hono-server.ts'] : ['run', '-A', 'remote/hono-server.ts']
-    const child = spawn(binary, args, {
-      cwd: HERE,
-      env: { ...process.env, PORT: String(port), HEARTBEAT: String(heartbeat) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    return startProcess(child)
-  })
+  describeRemoteFramework(
+    `Hono 4 on ${id === 'bun' ? 'Bun' : 'Deno'}`,
+    async (port, heartbeat, env) => {
+      const args = id === 'bun' ? ['remote/hono-server.ts'] : ['run', '-A', 'remote/hono-server.ts']
+      const child = spawn(binary, args, {
+        cwd: HERE,
+        env: { ...process.env, ...env, PORT: String(port), HEARTBEAT: String(heartbeat) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+      return startProcess(child)
+    },
+  )
   // A first run downloads the runtime (npm install, a minute at most).
   beforeAll(async () => {
     binary = (await ensureRuntime(runtime, CACHE)).binary

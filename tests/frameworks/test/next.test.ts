@@ -36,14 +36,14 @@ beforeAll(async () => {
 
 describeRemoteFramework(
   'Next.js 16 App Router route handlers (next build, next start)',
-  async (requested, heartbeat): Promise<RemoteApp> => {
+  async (requested, heartbeat, env): Promise<RemoteApp> => {
     const port = requested === 0 ? await freePort() : requested
     const child = spawn(
       process.execPath,
       [NEXT, 'start', 'next-app', '--port', String(port), '--hostname', '127.0.0.1'],
       {
         cwd: WORKSPACE,
-        env: { ...ENV, HEARTBEAT: String(heartbeat) },
+        env: { ...ENV, ...env, HEARTBEAT: String(heartbeat) },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     )

@@ -1,7 +1,8 @@
 /**
  * The suite for a framework app that runs in a process of its own (Next.js after `next build`,
  * Hono on Bun and on Deno): the same checks as framework-suite.ts, driven through the app's
- * `/test-control/*` control routes (remote/control.ts), with a real `SIGTERM` for the shutdown.
+ * `/test-control/*` control routes (remote/control.ts), with a real `SIGTERM` for the shutdown and
+ * the hub's history on a private redis-server, so that it outlives the stopped process.
  *
  * @module
  */
@@ -9,8 +10,11 @@ import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { connect } from '@ssekit/client'
 import type { CloseStreamsOptions } from '@ssekit/encoder'
+import { createHub } from '@ssekit/hub'
+import { createRedisTransport } from '@ssekit/hub/redis'
 import { describe, expect, onTestFinished, test } from 'vitest'
 import type { RemoteState } from '../remote/control.ts'
+import { startRedisForTest } from './redis-server.ts'
 import { ARRIVAL_TIMEOUT, openRawStream, openStream, within } from './stream-reader.ts'
 
 /** A server process of the app. */
@@ -19,8 +23,15 @@ export interface RemoteApp {
   readonly child: ChildProcess
 }
 
-/** Starts the app's process on `port` (0: any) with this heartbeat interval, once it listens. */
-export type StartRemoteApp = (port: number, heartbeat: number) => Promise<RemoteApp>
+/**
+ * Starts the app's process on `port` (0: any) with this heartbeat interval and extra environment
+ * (`REDIS_URL`), and resolves once it listens.
+ */
+export type StartRemoteApp = (
+  port: number,
+  heartbeat: number,
+  env?: Record<string, string>,
+) => Promise<RemoteApp>
 
 const HEARTBEAT = 100
 const EVENTS = 3
@@ -59,8 +70,12 @@ async function untilState(
  * @param start - starts a server process
  */
 export function describeRemoteFramework(name: string, start: StartRemoteApp): void {
-  async function started(heartbeat = HEARTBEAT, port = 0): Promise<RemoteApp> {
-    const app = await start(port, heartbeat)
+  async function started(
+    heartbeat = HEARTBEAT,
+    port = 0,
+    env: Record<string, string> = {},
+  ): Promise<RemoteApp> {
+    const app = await start(port, heartbeat, env)
     onTestFinished(() => stop(app))
     return app
   }
@@ -141,41 +156,52 @@ export function describeRemoteFramework(name: string, start: StartRemoteApp): vo
       expect((await reader.nextEvent()).data).toBe('three')
     })
 
-    test('a SIGTERM ends every stream within its deadline; connect() clients come back after the retry hint to a new process and resume from Last-Event-ID, losing nothing', async () => {
-      let app = await started()
+    test('a SIGTERM ends every stream within its deadline; connect() clients come back after the retry hint to a new process and resume with Last-Event-ID from the hub history, losing nothing', async () => {
+      // The hub's history is in Redis, shared by the two processes and by the test, which
+      // publishes (also while no server is up).
+      const redisUrl = await startRedisForTest()
+      const publisher = createHub({
+        transport: createRedisTransport({ url: redisUrl, namespace: 'frameworks' }),
+      })
+      onTestFinished(() => publisher.close())
+      const env = { REDIS_URL: redisUrl }
+      let app = await started(HEARTBEAT, 0, env)
       const port = Number(new URL(app.origin).port)
+      const published: string[] = []
+      const publish = async (data: string): Promise<void> => {
+        await publisher.publish('news', { data })
+        published.push(data)
+      }
       const RETRY = 300
       const DEADLINE = 2000
       const clients = [0, 1].map(() => {
         const seen: string[] = []
         const notices: string[] = []
         const retries: number[] = []
-        const client = { seen, notices, retries, acked: 0, reading: Promise.resolve() }
-        const connection = connect(`${app.origin}/events`, {
+        const connection = connect(`${app.origin}/hub?topic=news`, {
           onRetry: (delay) => retries.push(delay),
         })
         onTestFinished(() => connection.close())
         const reading = (async () => {
           for await (const event of connection) {
-            if (event.event === 'shutdown') {
-              notices.push(event.data)
-              continue
-            }
-            seen.push(event.id ?? '')
-            await ack(app, Number(event.id))
-            client.acked++
-            if (seen.length === 2 * EVENTS) return
+            if (event.event === 'shutdown') notices.push(event.data)
+            else seen.push(event.data)
+            if (seen.length === 8) return
           }
         })()
-        client.reading = reading
-        return client
+        return { seen, notices, retries, reading }
       })
-      await ack(app, 0)
       await untilState(app, (current) => current.streams === 2, ARRIVAL_TIMEOUT)
-      // Every acknowledgement answered, so none is in flight when the process stops.
-      while (clients.some((client) => client.acked < EVENTS)) {
-        await new Promise((resolve) => setImmediate(resolve))
-      }
+      for (let i = 1; i <= 4; i++) await publish(`before ${i}`)
+      await within(
+        (async () => {
+          while (clients.some((client) => client.seen.length < 4)) {
+            await new Promise((resolve) => setImmediate(resolve))
+          }
+        })(),
+        ARRIVAL_TIMEOUT,
+        'the first events',
+      )
       const shutdown: CloseStreamsOptions = {
         retry: RETRY,
         event: { event: 'shutdown', data: 'bye' },
@@ -191,14 +217,14 @@ export function describeRemoteFramework(name: string, start: StartRemoteApp): vo
       const [code] = await within(exited, DEADLINE + 1000, 'the process exiting')
       expect(performance.now() - began).toBeLessThan(DEADLINE)
       expect(code).toBe(0)
-      app = await started(HEARTBEAT, port)
-      // The new process has never seen an acknowledgement: the resumed streams wait for this one.
-      await ack(app, EVENTS)
-      await within(Promise.all(clients.map((client) => client.reading)), 5000, 'the clients')
-      expect((await state(app)).lastEventIds).toEqual([String(EVENTS), String(EVENTS)])
+      for (let i = 1; i <= 2; i++) await publish(`between ${i}`)
+      app = await started(HEARTBEAT, port, env)
+      for (let i = 1; i <= 2; i++) await publish(`after ${i}`)
+      await within(Promise.all(clients.map((client) => client.reading)), 10_000, 'the clients')
       for (const client of clients) {
         expect(client.notices).toEqual(['bye'])
-        expect(client.seen).toEqual(['1', '2', '3', '4', '5', '6'])
+        expect(client.seen).toEqual(published)
+        // The stream ended cleanly, so the first reconnection waits exactly the hinted time.
         expect(client.retries[0]).toBe(RETRY)
       }
     })

@@ -3,5 +3,8 @@
 // the acknowledged source, so the suite can drive the process from outside.
 import { createRemoteControl } from '../../remote/control.ts'
 
-export const control = createRemoteControl(Number(process.env.HEARTBEAT ?? 15_000))
+export const control = createRemoteControl(
+  Number(process.env.HEARTBEAT ?? 15_000),
+  process.env.REDIS_URL,
+)
 export const { events, hub, streams, heartbeat } = control.options
