@@ -7,9 +7,10 @@ import type { EventRouteOptions } from './event-routes.ts'
 /**
  * Fastify 5, as a plugin: `app.register(eventRoutes, options)`. Each route calls
  * `reply.hijack()` and streams on `reply.raw`, as Fastify documents for a response it does not
- * send itself: no `onSend` hook then touches the stream, so `@fastify/compress` (which ignores
- * `no-transform` and would hold the events in its gzip buffer) cannot delay it. Headers set on the
- * reply before (CORS, say) are passed on.
+ * send itself: no `onSend` hook then touches the stream. `@fastify/compress` ignores
+ * `no-transform`; it leaves `text/event-stream` alone by default, but with `customTypes` that
+ * match it, a stream given to `reply.send()` would sit in its gzip buffer until the stream ends.
+ * Headers set on the reply before (CORS, say) are passed on.
  */
 export async function eventRoutes(
   app: FastifyInstance,
