@@ -45,7 +45,7 @@ export interface FaultServer {
 
 const STREAM_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
+  'cache-control': 'no-cache, no-transform',
 }
 
 function write(res: ServerResponse, chunk: string | Uint8Array): Promise<void> {

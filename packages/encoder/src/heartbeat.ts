@@ -37,3 +37,10 @@ export function resolveHeartbeat(heartbeat: number | false | undefined): number 
   }
   return heartbeat
 }
+
+/**
+ * The first bytes of a fetch-style event stream that has no `retry:` block to send first: an
+ * empty comment line, which clients ignore. Servers that hold a `Response`'s headers until its
+ * first body byte (Koa 3, h3 2 on Node) then send them at once.
+ */
+export const PRIMER_BYTES: Uint8Array = new TextEncoder().encode(':\n')

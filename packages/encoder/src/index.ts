@@ -33,3 +33,10 @@ export { EventEncoderStream } from './encoder-stream.ts'
 export { EVENT_STREAM_DEFAULTS, HEARTBEAT_COMMENT } from './heartbeat.ts'
 export type { EventStreamResponseOptions, EventStreamSourceItem } from './response.ts'
 export { createEventStreamResponse } from './response.ts'
+export type {
+  CloseStreamsOptions,
+  CloseStreamsResult,
+  EventStreamGroup,
+  EventStreamMember,
+} from './stream-group.ts'
+export { CLOSE_STREAMS_DEFAULTS, createEventStreamGroup } from './stream-group.ts'

@@ -8,4 +8,4 @@
  * @module
  */
 export { serializeData } from './encode.ts'
-export { HEARTBEAT_BYTES, resolveHeartbeat } from './heartbeat.ts'
+export { HEARTBEAT_BYTES, PRIMER_BYTES, resolveHeartbeat } from './heartbeat.ts'

@@ -5,7 +5,8 @@ import {
 } from '@ssekit/shared'
 import { assertEventContract, prepareContractEvent } from './contract-events.ts'
 import { type EncodableEvent, type EncodeOptions, encodeBytes } from './encode.ts'
-import { HEARTBEAT_BYTES, resolveHeartbeat } from './heartbeat.ts'
+import { HEARTBEAT_BYTES, PRIMER_BYTES, resolveHeartbeat } from './heartbeat.ts'
+import type { EventStreamGroup } from './stream-group.ts'
 
 /** Options of {@link createEventStreamResponse}. */
 export interface EventStreamResponseOptions<Contract extends EventContract | undefined = undefined>
@@ -39,10 +40,25 @@ export interface EventStreamResponseOptions<Contract extends EventContract | und
    */
   retry?: number | undefined
   /**
+   * Start the body at once with an empty comment (`:` and a line feed) when there is no `retry:`
+   * block to send first. Koa 3 and h3 2 (on Node) send a `Response`'s headers only with its first
+   * body byte, so without it a client would wait for the first event or heartbeat to see the
+   * stream open. Clients ignore comments.
+   * @defaultValue true
+   */
+  primer?: boolean | undefined
+  /**
    * Ends the stream when aborted, usually the request's own signal: the body closes cleanly and
    * the source is stopped as if the client had gone.
    */
   signal?: AbortSignal | undefined
+  /**
+   * A group (from `createEventStreamGroup`) that can end this stream with others, for a graceful
+   * shutdown: `group.close()` enqueues its `retry:` hint and last event, stops the source and
+   * closes the body. A response made while the group is closing sends its headers and the
+   * goodbye, then ends.
+   */
+  group?: EventStreamGroup | undefined
 }
 
 /** What a source yields: an event (of the contract, with one), or wire bytes encoded beforehand. */
@@ -55,6 +71,10 @@ type Item = EventStreamSourceItem<EventContract | undefined>
 /**
  * Creates a streaming `Response` of Server-Sent Events for fetch-style servers: Hono, Bun, Deno,
  * Cloudflare Workers, Next.js route handlers, or anything that serves a web `Response`.
+ *
+ * The body starts at once, with the `retry:` block when `options.retry` is given, else with an
+ * empty comment (see `options.primer`): some servers send the headers only with the first body
+ * byte.
  *
  * The response has status 200 and the headers of `createEventStreamHeaders` for HTTP/2, that is
  * without `Connection: keep-alive`: a fetch-style server manages its own connections, and HTTP/2
@@ -94,7 +114,7 @@ export function createEventStreamResponse<Contract extends EventContract | undef
     | ReadableStream<EventStreamSourceItem<Contract>>,
   options: EventStreamResponseOptions<Contract> = {},
 ): Response {
-  const { retry, signal, serialize, events: contract } = options
+  const { retry, signal, serialize, events: contract, group } = options
   if (contract !== undefined) assertEventContract(contract)
   const contractOptions =
     contract === undefined ? undefined : { events: contract, validate: options.validate }
@@ -126,10 +146,14 @@ export function createEventStreamResponse<Contract extends EventContract | undef
       ? (reader.read() as Promise<IteratorResult<Item>>)
       : (iterator as AsyncIterator<Item>).next()
 
+  // Resolved by finish(): what a group waits for.
+  let resolveFinished: () => void = ignore
+
   /** Clears the timer and the abort listener; with `stopSource`, also stops the source. */
   const finish = (stopSource: boolean, reason?: unknown): void => {
     if (finished) return
     finished = true
+    resolveFinished()
     if (timer !== undefined) clearInterval(timer)
     signal?.removeEventListener('abort', onAbort)
     if (!stopSource) return
@@ -162,6 +186,33 @@ export function createEventStreamResponse<Contract extends EventContract | undef
         }
         signal?.addEventListener('abort', onAbort, { once: true })
         if (retryBytes !== undefined) c.enqueue(retryBytes)
+        else if (options.primer !== false) c.enqueue(PRIMER_BYTES)
+        if (group !== undefined) {
+          group.add({
+            end(goodbye) {
+              if (finished) return
+              if (goodbye !== undefined) c.enqueue(goodbye)
+              finish(true)
+              c.close()
+            },
+            destroy() {
+              // Only a body that end() could not close is still open here.
+              if (finished) return
+              finish(true)
+              c.error(
+                new DOMException(
+                  'The event stream was destroyed at the shutdown deadline.',
+                  'AbortError',
+                ),
+              )
+            },
+            closed: new Promise<void>((resolve) => {
+              resolveFinished = resolve
+            }),
+          })
+          // Made while the group was closing: add() ended it already.
+          if (finished) return
+        }
         if (interval !== false) {
           timer = setInterval(() => {
             // desiredSize is 0 when the queue is empty (highWaterMark 0): a heartbeat is only

@@ -49,7 +49,7 @@ describe('headers', () => {
     const { client, stream } = await openPair()
     expect(client.response.statusCode).toBe(200)
     expect(client.response.headers['content-type']).toBe('text/event-stream; charset=utf-8')
-    expect(client.response.headers['cache-control']).toBe('no-cache')
+    expect(client.response.headers['cache-control']).toBe('no-cache, no-transform')
     expect(client.response.headers['x-accel-buffering']).toBe('no')
     expect(client.response.headers.connection).toBe('keep-alive')
     expect(client.text).toBe('')
@@ -61,14 +61,14 @@ describe('headers', () => {
       { heartbeat: false, headers: { 'x-extra': 'yes', 'x-accel-buffering': 'maybe' } },
       {},
       (res) => {
-        res.setHeader('Cache-Control', 'no-cache, no-transform')
+        res.setHeader('Cache-Control', 'private, no-store')
         res.setHeader('Content-Type', 'application/json')
         res.setHeader('Access-Control-Allow-Origin', '*')
         res.setHeader('X-Accel-Buffering', 'no')
       },
     )
     const headers = client.response.headers
-    expect(headers['cache-control']).toBe('no-cache, no-transform')
+    expect(headers['cache-control']).toBe('private, no-store')
     expect(headers['content-type']).toBe('text/event-stream; charset=utf-8')
     expect(headers['access-control-allow-origin']).toBe('*')
     expect(headers['x-extra']).toBe('yes')

@@ -18,7 +18,9 @@ const copies = findExampleCopies(readme)
 
 describe('the README', () => {
   test('shows every example file', () => {
-    const shown = [...new Set(copies.map((copy) => copy.path))].sort()
+    // The framework recipes are shown too; tests/frameworks runs them and checks their copies.
+    const own = copies.filter((copy) => copy.path.startsWith('examples/'))
+    const shown = [...new Set(own.map((copy) => copy.path))].sort()
     expect(shown).toEqual(exampleFiles.map((name) => `examples/${name}`).sort())
   })
 
@@ -116,5 +118,43 @@ describe('the examples run', () => {
     }
     expect(decodeStream(wire).events).toEqual([{ id: '8', event: 'tick', data: '{"n":8}' }])
     expect(decodeStream(wire).retries).toEqual([3000])
+  })
+
+  test('examples/graceful-shutdown.ts ends the open streams with the retry hint and the last event, and stops the server', async () => {
+    vi.stubEnv('PORT', '0')
+    onTestFinished(() => {
+      vi.unstubAllEnvs()
+    })
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+    onTestFinished(() => log.mockRestore())
+    const example = (await import('../examples/graceful-shutdown.ts')) as {
+      server: Server
+      shutdown: () => Promise<void>
+      onSigterm: () => void
+    }
+    // The test calls shutdown() itself: the example's SIGTERM handler would exit the process.
+    process.off('SIGTERM', example.onSigterm)
+    const { server } = example
+    if (!server.listening) await once(server, 'listening')
+    const req = get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {
+      headers: { 'last-event-id': '41' },
+    })
+    const [res] = (await once(req, 'response')) as [IncomingMessage]
+    res.setEncoding('utf8')
+    let wire = ''
+    res.on('data', (chunk: string) => {
+      wire += chunk
+    })
+    while (!wire.includes('\n\n')) await once(res, 'data')
+    const ended = once(res, 'end')
+    await example.shutdown()
+    await ended
+    expect(decodeStream(wire).events).toEqual([
+      { id: '42', event: 'tick', data: '{"n":42}' },
+      { event: 'shutdown', data: 'restarting' },
+    ])
+    expect(decodeStream(wire).retries).toEqual([5000])
+    expect(server.listening).toBe(false)
+    expect(log.mock.calls).toEqual([['1 streams closed, 0 destroyed']])
   })
 })

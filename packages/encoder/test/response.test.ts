@@ -69,7 +69,7 @@ describe('the response', () => {
     const response = createEventStreamResponse((async function* () {})(), { heartbeat: false })
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
-    expect(response.headers.get('cache-control')).toBe('no-cache')
+    expect(response.headers.get('cache-control')).toBe('no-cache, no-transform')
     expect(response.headers.get('x-accel-buffering')).toBe('no')
     expect(response.headers.has('connection')).toBe(false)
   })
@@ -78,11 +78,11 @@ describe('the response', () => {
     const response = createEventStreamResponse((async function* () {})(), {
       heartbeat: false,
       headers: [
-        ['Cache-Control', 'no-cache, no-transform'],
+        ['Cache-Control', 'private, no-store'],
         ['X-Request-Id', 'r1'],
       ],
     })
-    expect(response.headers.get('cache-control')).toBe('no-cache, no-transform')
+    expect(response.headers.get('cache-control')).toBe('private, no-store')
     expect(response.headers.get('x-request-id')).toBe('r1')
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
   })
@@ -112,7 +112,7 @@ describe('the body', () => {
       yield { id: '2', event: 'update', data: { ok: true } }
       yield { data: 'line 1\nline 2' }
     }
-    const response = createEventStreamResponse(events(), { heartbeat: false })
+    const response = createEventStreamResponse(events(), { heartbeat: false, primer: false })
     const wire = await response.text()
     expect(wire).toBe(
       'data: first\n\nid: 2\nevent: update\ndata: {"ok":true}\n\ndata: line 1\ndata: line 2\n\n',
@@ -128,7 +128,7 @@ describe('the body', () => {
         controller.close()
       },
     })
-    const response = createEventStreamResponse(source, { heartbeat: false })
+    const response = createEventStreamResponse(source, { heartbeat: false, primer: false })
     expect(await response.text()).toBe('data: a\n\ndata: b\n\n')
   })
 
@@ -139,7 +139,7 @@ describe('the body', () => {
       yield preEncoded
       yield { data: 'last' }
     }
-    const response = createEventStreamResponse(items(), { heartbeat: false })
+    const response = createEventStreamResponse(items(), { heartbeat: false, primer: false })
     const bytes = new Uint8Array(await response.arrayBuffer())
     const expected = [
       ...utf8.encode('data: first\n\n'),
@@ -165,6 +165,7 @@ describe('the body', () => {
     }
     const response = createEventStreamResponse(events(), {
       heartbeat: false,
+      primer: false,
       serialize: (value) => `~${JSON.stringify(value)}`,
     })
     expect(await response.text()).toBe('data: ~{"a":1}\n\n')
@@ -178,7 +179,7 @@ describe('the body', () => {
         yield { data: String(produced) }
       }
     }
-    const response = createEventStreamResponse(events(), { heartbeat: false })
+    const response = createEventStreamResponse(events(), { heartbeat: false, primer: false })
     const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>
     expect(await readText(reader)).toBe('data: 1\n\n')
     expect(await readText(reader)).toBe('data: 2\n\n')
@@ -198,7 +199,7 @@ describe('the body', () => {
         stopped = true
       }
     }
-    const response = createEventStreamResponse(events(), { heartbeat: false })
+    const response = createEventStreamResponse(events(), { heartbeat: false, primer: false })
     const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>
     expect(await readText(reader)).toBe('data: fine\n\n')
     const error = await reader.read().then(
@@ -216,7 +217,7 @@ describe('the body', () => {
       yield { data: 'a' }
       throw failure
     }
-    const response = createEventStreamResponse(events(), { heartbeat: false })
+    const response = createEventStreamResponse(events(), { heartbeat: false, primer: false })
     await expect(response.text()).rejects.toBe(failure)
   })
 })
@@ -232,7 +233,7 @@ describe('stopping', () => {
         stopped = true
       }
     }
-    const response = createEventStreamResponse(events())
+    const response = createEventStreamResponse(events(), { primer: false })
     expect(vi.getTimerCount()).toBe(1)
     const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>
     expect(await readText(reader)).toBe('data: 0\n\n')
@@ -251,7 +252,7 @@ describe('stopping', () => {
         cancelled.resolve(reason)
       },
     })
-    const response = createEventStreamResponse(source, { heartbeat: false })
+    const response = createEventStreamResponse(source, { heartbeat: false, primer: false })
     const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>
     await readText(reader)
     await reader.cancel('bye')
@@ -260,7 +261,7 @@ describe('stopping', () => {
 
   test('cancelling before the first read still calls return() on the source iterator', async () => {
     const { source, returned } = endlessSource()
-    const response = createEventStreamResponse(source, { heartbeat: false })
+    const response = createEventStreamResponse(source, { heartbeat: false, primer: false })
     await response.body?.cancel()
     await returned
   })
@@ -279,7 +280,7 @@ describe('stopping', () => {
         stopped = true
       }
     }
-    const response = createEventStreamResponse(events(), { heartbeat: false })
+    const response = createEventStreamResponse(events(), { heartbeat: false, primer: false })
     const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>
     await readText(reader)
     const pending = reader.read()
@@ -303,7 +304,7 @@ describe('stopping', () => {
         stopped = true
       }
     }
-    const response = createEventStreamResponse(events(), { signal: abort.signal })
+    const response = createEventStreamResponse(events(), { signal: abort.signal, primer: false })
     const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>
     expect(await readText(reader)).toBe('data: 0\n\n')
     abort.abort()
@@ -327,8 +328,29 @@ describe('stopping', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
     const response = createEventStreamResponse((async function* () {})())
     expect(vi.getTimerCount()).toBe(1)
-    expect(await response.text()).toBe('')
+    expect(await response.text()).toBe(':\n')
     expect(vi.getTimerCount()).toBe(0)
+  })
+})
+
+describe('the primer', () => {
+  test('the body starts with an empty comment before the source yields anything', async () => {
+    const gate = deferred()
+    const response = createEventStreamResponse(idleUntil(gate.promise), { heartbeat: false })
+    const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>
+    expect(await readText(reader)).toBe(':\n')
+    gate.resolve()
+    await reader.cancel()
+  })
+
+  test('a retry block is the first bytes instead, and primer: false sends nothing first', async () => {
+    const empty = async function* (): AsyncGenerator<EncodableEvent> {}
+    expect(await createEventStreamResponse(empty(), { heartbeat: false, retry: 10 }).text()).toBe(
+      'retry: 10\n\n',
+    )
+    expect(
+      await createEventStreamResponse(empty(), { heartbeat: false, primer: false }).text(),
+    ).toBe('')
   })
 })
 
@@ -337,7 +359,7 @@ describe('heartbeats', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
     const gate = deferred()
     const events = () => idleUntil(gate.promise)
-    const response = createEventStreamResponse(events())
+    const response = createEventStreamResponse(events(), { primer: false })
     const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>
     const first = readText(reader)
     vi.advanceTimersByTime(14_999)
@@ -356,7 +378,7 @@ describe('heartbeats', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
     const gate = deferred()
     const events = () => idleUntil(gate.promise)
-    const response = createEventStreamResponse(events(), { heartbeat: 50 })
+    const response = createEventStreamResponse(events(), { heartbeat: 50, primer: false })
     const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>
     const first = readText(reader)
     vi.advanceTimersByTime(50)
@@ -367,7 +389,7 @@ describe('heartbeats', () => {
 
   test('heartbeat false starts no timer', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
-    createEventStreamResponse((async function* () {})(), { heartbeat: false })
+    createEventStreamResponse((async function* () {})(), { heartbeat: false, primer: false })
     expect(vi.getTimerCount()).toBe(0)
   })
 

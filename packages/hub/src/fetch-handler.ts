@@ -1,5 +1,5 @@
-import { encodeBytes } from '@ssekit/encoder'
-import { HEARTBEAT_BYTES, resolveHeartbeat } from '@ssekit/encoder/internal'
+import { type EventStreamGroup, encodeBytes } from '@ssekit/encoder'
+import { HEARTBEAT_BYTES, PRIMER_BYTES, resolveHeartbeat } from '@ssekit/encoder/internal'
 import type { EventContract } from '@ssekit/shared'
 import { createEventStreamHeaders } from '@ssekit/shared'
 import { encodeHubEvent } from './event-bytes.ts'
@@ -10,6 +10,12 @@ import { type HandlerOptions, resolveSubscriptionRequest } from './subscription-
 export interface FetchHandlerOptions extends HandlerOptions<Request> {
   /** Extra response headers (CORS, for instance). */
   headers?: HeadersInit | undefined
+  /**
+   * A group (from `createEventStreamGroup`) that can end every stream of this handler with others,
+   * for a graceful shutdown (`group.close()`): the subscription stops, the client gets the
+   * `retry:` hint and the last event, and comes back with `Last-Event-ID`.
+   */
+  group?: EventStreamGroup | undefined
 }
 
 /**
@@ -78,9 +84,12 @@ export function createFetchHandler<Contract extends EventContract | undefined = 
     let timer: ReturnType<typeof setInterval> | undefined
     // Set once the body is closed, errored or cancelled: nothing is enqueued after that.
     let finished = false
+    let resolveFinished: () => void = () => {}
     const finish = (): void => {
+      if (finished) return
       finished = true
       if (timer !== undefined) clearInterval(timer)
+      resolveFinished()
     }
     // The body is written to as events come (see SubscriptionSink), rather than built by
     // createEventStreamResponse from an async iterable, which pulls each event through a promise
@@ -88,7 +97,34 @@ export function createFetchHandler<Contract extends EventContract | undefined = 
     const body = new ReadableStream<Uint8Array>(
       {
         start(controller) {
-          if (retryBytes !== undefined) controller.enqueue(retryBytes)
+          // First bytes at once: some servers (Koa 3, h3 2 on Node) send the headers only with
+          // the body's first byte, and a subscriber may wait long for its first event.
+          controller.enqueue(retryBytes ?? PRIMER_BYTES)
+          options.group?.add({
+            end(goodbye) {
+              if (finished) return
+              finish()
+              subscription?.end()
+              if (goodbye !== undefined) controller.enqueue(goodbye)
+              controller.close()
+            },
+            destroy() {
+              if (finished) return
+              finish()
+              subscription?.end()
+              controller.error(
+                new DOMException(
+                  'The event stream was destroyed at the shutdown deadline.',
+                  'AbortError',
+                ),
+              )
+            },
+            closed: new Promise<void>((resolve) => {
+              resolveFinished = resolve
+            }),
+          })
+          // Made while the group was closing: add() ended it already.
+          if (finished) return
           subscription = openSubscription(
             hub,
             topics,

@@ -8,6 +8,13 @@
  * @module
  */
 
+// Graceful shutdown: the group the handlers take, without a second import.
+export type {
+  CloseStreamsOptions,
+  CloseStreamsResult,
+  EventStreamGroup,
+} from '@ssekit/encoder'
+export { createEventStreamGroup } from '@ssekit/encoder'
 // One error API in every package: a user of this package alone needs no @ssekit/shared.
 export type {
   ContractEvent,

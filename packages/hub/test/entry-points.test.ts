@@ -20,6 +20,7 @@ test('the public API of each entry point is exactly this list', async () => {
     'SSEContractError',
     'SSEError',
     'assertValidTopic',
+    'createEventStreamGroup',
     'createFetchHandler',
     'createHub',
     'createMemoryTransport',
@@ -28,7 +29,10 @@ test('the public API of each entry point is exactly this list', async () => {
     'isValidTopic',
     'toOpenAPI',
   ])
-  expect(Object.keys(await import('@ssekit/hub/node')).sort()).toEqual(['createNodeHandler'])
+  expect(Object.keys(await import('@ssekit/hub/node')).sort()).toEqual([
+    'createNodeHandler',
+    'shutdownServer',
+  ])
   // Types only: the transport interface for implementers.
   expect(Object.keys(await import('@ssekit/hub/transport'))).toEqual([])
   expect(Object.keys(await import('@ssekit/hub/redis')).sort()).toEqual([

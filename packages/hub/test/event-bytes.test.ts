@@ -41,7 +41,10 @@ test('the fetch handler sends every subscriber the same bytes of an event', asyn
       return (response.body as ReadableStream<Uint8Array>).getReader()
     }),
   )
-  // Each body pulls once: that starts its subscription, which then waits for a live event.
+  // Each body starts with the primer comment; its subscription then waits for a live event.
+  for (const reader of readers) {
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(':\n')
+  }
   const reads = readers.map((reader) => reader.read())
   while (hub.stats().subscribers < 2) await new Promise((resolve) => setTimeout(resolve, 5))
   await hub.publish('t', { event: 'update', data: 'ü' })

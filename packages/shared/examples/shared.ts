@@ -19,7 +19,7 @@ try {
 
 // The headers an event stream needs, for a server you write yourself.
 console.log(createEventStreamHeaders({ httpVersion: '1.1' }))
-// → { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache',
+// → { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform',
 //     'x-accel-buffering': 'no', connection: 'keep-alive' }
 
 // What a client checks before it reads a response body.

@@ -17,7 +17,10 @@ export interface EventStreamHeadersOptions {
 /**
  * The response headers an event stream should carry:
  * - `Content-Type: text/event-stream; charset=utf-8`;
- * - `Cache-Control: no-cache`, so no cache stores or replays the stream;
+ * - `Cache-Control: no-cache, no-transform`: `no-cache` so no cache stores or replays the stream,
+ *   `no-transform` so no proxy or middleware re-encodes it (RFC 9111 §5.2.2.6). Compression
+ *   middleware honours it (Express's `compression` skips such a response), and a compressed event
+ *   stream is only usable when it is flushed after every event, which a generic compressor does not do;
  * - `X-Accel-Buffering: no`, so nginx and similar proxies pass each event on at once;
  * - `Connection: keep-alive`, for HTTP/1.x only.
  *
@@ -29,7 +32,7 @@ export function createEventStreamHeaders(
 ): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': CONTENT_TYPE_HEADER,
-    'cache-control': 'no-cache',
+    'cache-control': 'no-cache, no-transform',
     'x-accel-buffering': 'no',
   }
   const version = options.httpVersion ?? '1.1'

@@ -10,7 +10,7 @@ describe('createEventStreamHeaders', () => {
   test('gives the event-stream headers with Connection: keep-alive for HTTP/1.1 by default', () => {
     expect(createEventStreamHeaders()).toEqual({
       'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
+      'cache-control': 'no-cache, no-transform',
       'x-accel-buffering': 'no',
       connection: 'keep-alive',
     })
@@ -29,7 +29,7 @@ describe('createEventStreamHeaders', () => {
   test('returns a fresh object each time', () => {
     const first = createEventStreamHeaders()
     first['cache-control'] = 'changed'
-    expect(createEventStreamHeaders()['cache-control']).toBe('no-cache')
+    expect(createEventStreamHeaders()['cache-control']).toBe('no-cache, no-transform')
   })
 
   test('its content type is recognised as an event stream', () => {

@@ -54,7 +54,7 @@ test('examples/shared.ts prints what its comments say', async () => {
     [
       {
         'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
+        'cache-control': 'no-cache, no-transform',
         'x-accel-buffering': 'no',
         connection: 'keep-alive',
       },

@@ -11,3 +11,9 @@ export type {
   NodeStreamEvent,
 } from './open-event-stream.ts'
 export { openEventStream } from './open-event-stream.ts'
+export type {
+  ShutdownableServer,
+  ShutdownServerOptions,
+  ShutdownServerResult,
+} from './shutdown-server.ts'
+export { shutdownServer } from './shutdown-server.ts'

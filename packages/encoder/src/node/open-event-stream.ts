@@ -10,6 +10,7 @@ import {
 import { assertEventContract, prepareContractEvent } from '../contract-events.ts'
 import { type EncodableEvent, type EncodeOptions, encode, encodeComment } from '../encode.ts'
 import { HEARTBEAT_BYTES, resolveHeartbeat } from '../heartbeat.ts'
+import type { EventStreamGroup } from '../stream-group.ts'
 import { type ChunkedSocketWriter, createChunkedSocketWrite } from './chunked-socket-write.ts'
 
 /** Options of {@link openEventStream}. */
@@ -36,11 +37,19 @@ export interface NodeEventStreamOptions<Contract extends EventContract | undefin
   heartbeat?: number | false | undefined
   /**
    * Extra response headers, set last: they win over the event-stream headers and over headers set
-   * on the response before.
+   * on the response before. An undefined value is skipped, so a framework's own header map can be
+   * passed as it is (Fastify's `reply.getHeaders()` after `reply.hijack()`).
    */
-  headers?: Record<string, string | number | readonly string[]> | undefined
+  headers?: Record<string, string | number | readonly string[] | undefined> | undefined
   /** A reconnection time in milliseconds, written first as its own `retry:` block. */
   retry?: number | undefined
+  /**
+   * A group (from `createEventStreamGroup`) that can end this stream with others, for a graceful
+   * shutdown: `group.close()` writes its `retry:` hint and last event, ends the response, and
+   * destroys it when the deadline passes first. A stream opened while the group is closing is
+   * ended at once, after its headers and the same goodbye.
+   */
+  group?: EventStreamGroup | undefined
 }
 
 /** What a stream's `send` takes: any event, or the events of its contract. */
@@ -325,7 +334,7 @@ export function openEventStream<Contract extends EventContract | undefined = und
   }
   if (options.headers !== undefined) {
     for (const [name, value] of Object.entries(options.headers)) {
-      response.setHeader(name, value as string | number | string[])
+      if (value !== undefined) response.setHeader(name, value as string | number | string[])
     }
   }
   response.writeHead(200)
@@ -340,6 +349,27 @@ export function openEventStream<Contract extends EventContract | undefined = und
   response.on('close', cleanup)
   response.on('drain', onDrain)
   if (retryText !== undefined) void write(retryText).catch(ignore)
+  if (options.group !== undefined) {
+    // 'close' is emitted once the ended response's bytes are handed to the socket, or when the
+    // socket is gone: either way the stream is done with this response.
+    const gone = new Promise<void>((resolve) => {
+      response.once('close', () => resolve())
+    })
+    options.group.add({
+      end(goodbye) {
+        if (isClosed) return
+        if (goodbye !== undefined && !isGone()) writeChunk(goodbye)
+        stream.close()
+      },
+      destroy() {
+        cleanup()
+        response.destroy()
+      },
+      closed: gone,
+    })
+    // Opened while the group was closing: add() ended it already, so no heartbeat is started.
+    if (isClosed) return stream
+  }
   if (interval !== false) {
     timer = setInterval(() => {
       // Skipped while the buffer is full, and when the response is gone with 'close' still to

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { EventStreamGroup } from '@ssekit/encoder'
 import { openEventStream } from '@ssekit/encoder/node'
 import type { EventContract } from '@ssekit/shared'
 import { isSSEError } from '@ssekit/shared'
@@ -16,6 +17,12 @@ export interface NodeHandlerOptions extends HandlerOptions<IncomingMessage> {
    * `authorize` or `topics` callback that threw.
    */
   onError?: ((error: unknown) => void) | undefined
+  /**
+   * A group (from `createEventStreamGroup`) that can end every stream of this handler with others,
+   * for a graceful shutdown (`group.close()` or `shutdownServer`): the subscription stops, the
+   * client gets the `retry:` hint and the last event, and comes back with `Last-Event-ID`.
+   */
+  group?: EventStreamGroup | undefined
 }
 
 /**
@@ -72,6 +79,7 @@ export function createNodeHandler<Contract extends EventContract | undefined = u
       heartbeat: options.heartbeat,
       retry: options.retry,
       headers: options.headers,
+      group: options.group,
     })
     const { topics, lastEventId } = resolved
     await new Promise<void>((resolve) => {
