@@ -1,0 +1,231 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type LoopbackServer, startLoopbackServer } from '@ssekit/test-support/loopback-server'
+import compression from 'compression'
+import express from 'express'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import {
+  analyzeTrace,
+  type DoctorPlan,
+  type DoctorReport,
+  renderReport,
+  runProbe,
+} from '../../src/index.ts'
+import { createDoctorNodeHandler } from '../../src/node/index.ts'
+import { type Hop, hasNginx, NGINX, startBatchingProxy, startNginx } from './proxies.ts'
+
+/**
+ * Every duration short, so each cell takes about 16 s: the idle probe (7 s) is longer than the
+ * 5 s `proxy_read_timeout` cell, and the steady phase (24 × 512 B) shows a 4 KB buffer 3 times.
+ */
+const PLAN: DoctorPlan = {
+  primerDelay: 300,
+  cadence: 150,
+  cadenceEvents: 8,
+  steadyEvents: 24,
+  silences: [500, 1000],
+  idleProbe: 7000,
+  retry: 300,
+}
+const inCI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false'
+/** The reports, for the issue's note: `packages/doctor/artifacts/matrix/<cell>.txt`. */
+const ARTIFACTS = new URL('../../artifacts/matrix/', import.meta.url)
+
+if (!hasNginx && inCI) {
+  test('nginx is installed (CI=true never skips the proxy matrix)', () => {
+    expect.fail(`CI needs nginx at ${NGINX} for the proxy matrix: apt-get install nginx.`)
+  })
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>
+
+/** What a cell must be classified as. */
+interface Expected {
+  buffering: boolean
+  /** The buffer's size in bytes, to within 1 KB. */
+  bufferBytes?: number
+  compression: string | null
+  compressionFlushed?: boolean
+  /** The idle cut in ms, to within 1 s, or null for none. */
+  idleCutMs: number | null
+  headersWaitedForBody?: boolean
+  upstreamHttpVersion: string
+}
+
+interface Cell {
+  name: string
+  /** Starts what sits between the client and the handler; returns the doctor's URL. */
+  start(): Promise<string>
+  expected: Expected
+}
+
+describe.skipIf(!hasNginx)('the proxy matrix: the doctor classifies every cell', () => {
+  const hops: (Hop | LoopbackServer)[] = []
+  let plain: LoopbackServer
+  let bare: LoopbackServer
+  const reports = new Map<string, DoctorReport>()
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true })
+    // What an ssekit app sends, and the same without X-Accel-Buffering, so nginx's own
+    // proxy_buffering setting decides.
+    const withHeader: Handler = createDoctorNodeHandler({ plan: PLAN })
+    const withoutHeader: Handler = createDoctorNodeHandler({
+      plan: PLAN,
+      headers: { 'x-accel-buffering': null },
+    })
+    plain = await startLoopbackServer((req, res) => void withHeader(req, res))
+    bare = await startLoopbackServer((req, res) => void withoutHeader(req, res))
+    hops.push(plain, bare)
+  })
+
+  afterAll(async () => {
+    await Promise.all(hops.map((hop) => hop.close()))
+  })
+
+  async function nginx(directives: string): Promise<string> {
+    const hop = await startNginx(bare.origin, directives)
+    hops.push(hop)
+    return `${hop.origin}/ssekit-doctor`
+  }
+
+  const cells: Cell[] = [
+    {
+      name: 'direct',
+      start: async () => `${plain.origin}/ssekit-doctor`,
+      expected: {
+        buffering: false,
+        compression: null,
+        idleCutMs: null,
+        upstreamHttpVersion: '1.1',
+      },
+    },
+    {
+      name: 'nginx proxy_buffering on',
+      start: () => nginx('proxy_buffering on; proxy_buffer_size 4k; proxy_buffers 8 4k;'),
+      expected: {
+        buffering: true,
+        bufferBytes: 4096,
+        compression: null,
+        idleCutMs: null,
+        headersWaitedForBody: true,
+        upstreamHttpVersion: '1.0',
+      },
+    },
+    {
+      name: 'nginx proxy_buffering off',
+      start: () => nginx('proxy_buffering off;'),
+      expected: {
+        buffering: false,
+        compression: null,
+        idleCutMs: null,
+        upstreamHttpVersion: '1.0',
+      },
+    },
+    {
+      name: 'nginx gzip on for text/event-stream',
+      start: () => nginx('proxy_buffering off; gzip on; gzip_types text/event-stream;'),
+      expected: {
+        buffering: false,
+        compression: 'gzip',
+        compressionFlushed: true,
+        idleCutMs: null,
+        upstreamHttpVersion: '1.0',
+      },
+    },
+    {
+      name: 'nginx proxy_read_timeout 5s',
+      start: () => nginx('proxy_buffering off; proxy_read_timeout 5s;'),
+      expected: {
+        buffering: false,
+        compression: null,
+        idleCutMs: 5000,
+        upstreamHttpVersion: '1.0',
+      },
+    },
+    {
+      name: 'Express 5 with compression',
+      start: async () => {
+        const app = express()
+        app.use(compression())
+        app.use(createDoctorNodeHandler({ plan: PLAN }))
+        const server = await startLoopbackServer(app)
+        hops.push(server)
+        return `${server.origin}/ssekit-doctor`
+      },
+      expected: {
+        buffering: false,
+        compression: 'gzip',
+        compressionFlushed: true,
+        idleCutMs: null,
+        upstreamHttpVersion: '1.1',
+      },
+    },
+    {
+      name: 'a Node proxy that delays 100 ms and batches 2 KB',
+      start: async () => {
+        const proxy = await startBatchingProxy(bare.origin, 2048, 100)
+        hops.push(proxy)
+        return `${proxy.origin}/ssekit-doctor`
+      },
+      expected: {
+        buffering: true,
+        bufferBytes: 2048,
+        compression: null,
+        idleCutMs: null,
+        upstreamHttpVersion: '1.1',
+      },
+    },
+  ]
+
+  test.concurrent.each(cells)(
+    '$name',
+    async ({ name, start, expected }) => {
+      const url = await start()
+      const trace = await runProbe(url, { plan: PLAN })
+      const report = analyzeTrace(trace)
+      reports.set(name, report)
+      const text = renderReport(report)
+      const file = name.replace(/[^\w]+/g, '-').toLowerCase()
+      writeFileSync(new URL(`${file}.txt`, ARTIFACTS), text)
+      writeFileSync(
+        new URL(`${file}.json`, ARTIFACTS),
+        `${JSON.stringify({ trace, report }, null, 2)}\n`,
+      )
+      const { summary } = report
+      const context = `\n${text}`
+      expect(summary.buffering, context).toBe(expected.buffering)
+      if (expected.bufferBytes !== undefined) {
+        expect(summary.bufferBytes, context).not.toBeNull()
+        expect(
+          Math.abs((summary.bufferBytes as number) - expected.bufferBytes),
+          context,
+        ).toBeLessThanOrEqual(1024)
+      }
+      expect(summary.compression, context).toBe(expected.compression)
+      if (expected.compressionFlushed !== undefined) {
+        expect(summary.compressionFlushed, context).toBe(expected.compressionFlushed)
+      }
+      if (expected.idleCutMs === null) {
+        expect(summary.idleCutMs, context).toBeNull()
+      } else {
+        expect(summary.idleCutMs, context).not.toBeNull()
+        expect(
+          Math.abs((summary.idleCutMs as number) - expected.idleCutMs),
+          context,
+        ).toBeLessThanOrEqual(1000)
+      }
+      if (expected.headersWaitedForBody !== undefined) {
+        expect(summary.headersWaitedForBody, context).toBe(expected.headersWaitedForBody)
+      }
+      expect(summary.httpVersion, context).toBe('http/1.1')
+      expect(summary.upstreamHttpVersion, context).toBe(expected.upstreamHttpVersion)
+      expect(report.ok, context).toBe(!expected.buffering && expected.idleCutMs === null)
+      expect(
+        report.findings.find((f) => f.code === 'RECONNECT_OK'),
+        context,
+      ).toBeDefined()
+    },
+    60_000,
+  )
+})
