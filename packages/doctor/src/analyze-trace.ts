@@ -1,7 +1,7 @@
 import { isEventStreamContentType } from '@ssekit/shared'
 import { type Fix, fixesFor, type Layer } from './fixes.ts'
 import { type DoctorPlan, schedulePlan } from './plan.ts'
-import { DOCTOR_EVENTS, type DoctorHello, type DoctorTick } from './probe-stream.ts'
+import { DOCTOR_EVENTS, type DoctorHello, type DoctorTick } from './protocol.ts'
 import type { ArrivedChunk, ProbeTrace } from './trace.ts'
 
 /** How much a finding matters: `error` breaks delivery and fails the run. */

@@ -3,7 +3,7 @@ import { createEventStreamHeaders, isSSEError } from '@ssekit/shared'
 import { renderPage } from './page.ts'
 import { PAGE_SCRIPT } from './page-script.ts'
 import { DOCTOR_DEFAULTS, type DoctorPlan, readPlan } from './plan.ts'
-import { DOCTOR_EVENTS, type DoctorHello } from './probe-stream.ts'
+import { DOCTOR_EVENTS, type DoctorHello } from './protocol.ts'
 
 /** Options of `createDoctorHandler` and `createDoctorNodeHandler`. */
 export interface DoctorHandlerOptions {

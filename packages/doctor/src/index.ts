@@ -27,11 +27,12 @@ export {
   DOCTOR_SIZES,
   DOCTOR_STEADY_SIZE,
   readPlan,
+  readPlanOverrides,
   schedulePlan,
   writePlan,
 } from './plan.ts'
-export type { DoctorDone, DoctorHello, DoctorTick } from './probe-stream.ts'
-export { DOCTOR_EVENTS } from './probe-stream.ts'
+export type { DoctorDone, DoctorHello, DoctorTick } from './protocol.ts'
+export { DOCTOR_EVENTS } from './protocol.ts'
 export type { RenderOptions } from './render-report.ts'
 export { renderReport } from './render-report.ts'
 export type { ProbeOptions, ProbeProgress } from './run-probe.ts'

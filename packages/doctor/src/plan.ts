@@ -74,20 +74,15 @@ function readInteger(value: string, name: string, min: number, max: number): num
 }
 
 /**
- * Reads a plan from query parameters (`primer`, `cadence`, `events`, `steady`, `silences` as a
- * comma-separated list, `idle`, `retry`), taking the rest from `defaults`.
+ * Reads the plan fields that query parameters set (`primer`, `cadence`, `events`, `steady`,
+ * `silences` as a comma-separated list, `idle`, `retry`), leaving out the others.
  *
  * @param params - the request's query
- * @param defaults - the values of absent parameters
- * @defaultValue `defaults` is {@link DOCTOR_DEFAULTS}
- * @returns the plan
+ * @returns the fields set
  * @throws SSEError `INVALID_OPTION` when a value is not a whole number in its range
  */
-export function readPlan(
-  params: URLSearchParams,
-  defaults: Readonly<DoctorPlan> = DOCTOR_DEFAULTS,
-): DoctorPlan {
-  const plan: DoctorPlan = { ...defaults, silences: [...defaults.silences] }
+export function readPlanOverrides(params: URLSearchParams): Partial<DoctorPlan> {
+  const plan: Partial<DoctorPlan> = {}
   for (const [field, { name, min, max }] of Object.entries(PARAMETERS)) {
     const value = params.get(name)
     if (value !== null) plan[field as keyof typeof PARAMETERS] = readInteger(value, name, min, max)
@@ -101,6 +96,23 @@ export function readPlan(
     plan.silences = values.map((value) => readInteger(value, 'silences', 0, MAX_SILENCE))
   }
   return plan
+}
+
+/**
+ * Reads a plan from query parameters ({@link readPlanOverrides}), taking the rest from
+ * `defaults`.
+ *
+ * @param params - the request's query
+ * @param defaults - the values of absent parameters
+ * @defaultValue `defaults` is {@link DOCTOR_DEFAULTS}
+ * @returns the plan
+ * @throws SSEError `INVALID_OPTION` when a value is not a whole number in its range
+ */
+export function readPlan(
+  params: URLSearchParams,
+  defaults: Readonly<DoctorPlan> = DOCTOR_DEFAULTS,
+): DoctorPlan {
+  return { ...defaults, silences: [...defaults.silences], ...readPlanOverrides(params) }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createDecoder } from '@ssekit/decoder'
 import { type DoctorErrorCode, SSEError } from '@ssekit/shared'
 import { DOCTOR_DEFAULTS, type DoctorPlan, schedulePlan, writePlan } from './plan.ts'
-import { DOCTOR_EVENTS, type DoctorHello } from './probe-stream.ts'
+import { DOCTOR_EVENTS, type DoctorHello } from './protocol.ts'
 import type { ArrivedChunk, ArrivedEvent, ProbeTrace, ReconnectTrace, TraceEnd } from './trace.ts'
 
 /** Where a probe is, for a progress display. */
@@ -152,9 +152,10 @@ async function checkReconnect(
  */
 export async function runProbe(url: string, options: ProbeOptions = {}): Promise<ProbeTrace> {
   const mode = options.mode ?? 'doctor'
-  const base = doctorBase(url)
+  // Relative URLs (the browser page's) resolve against the page, as fetch would.
+  const base = doctorBase(new URL(url, globalThis.location?.href).href)
   const requested = options.plan ?? {}
-  let streamUrl = url
+  let streamUrl = new URL(url, globalThis.location?.href).href
   if (mode === 'doctor') {
     const query = writePlan(requested).toString()
     streamUrl = `${base}/stream${query === '' ? '' : `?${query}`}`
