@@ -91,7 +91,7 @@ export interface DoctorReport {
   findings: Finding[]
 }
 
-/** Chunks closer than this (ms) count as one release. */
+/** Chunks closer than this (ms), or a third of the cadence if less, count as one release. */
 const TOGETHER_MS = 25
 /** The hop-by-hop headers of HTTP/1.1 (RFC 9110, section 7.6.1), which HTTP/2 and HTTP/3 forbid. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']
@@ -146,15 +146,19 @@ interface Release {
   ticks: { n: number; t: number; at: number }[]
 }
 
-/** Groups chunks that arrived within {@link TOGETHER_MS} of each other. */
-function groupReleases(chunks: ArrivedChunk[]): Release[] {
+/**
+ * Groups chunks that arrived within `together` ms of the one before: one release of a buffer can
+ * take several reads. It must stay well under the cadence, or chunks a cadence apart would chain
+ * into one release.
+ */
+function groupReleases(chunks: ArrivedChunk[], together: number): Release[] {
   const releases: Release[] = []
   let end = 0
   let last = Number.NEGATIVE_INFINITY
   for (const chunk of chunks) {
     end += chunk.size
     const current = releases.at(-1)
-    if (current !== undefined && chunk.at - last <= TOGETHER_MS) {
+    if (current !== undefined && chunk.at - last <= together) {
       current.bytes += chunk.size
       current.end = end
     } else {
@@ -389,7 +393,7 @@ export function analyzeTrace(trace: ProbeTrace): DoctorReport {
       const data = JSON.parse(event.data) as DoctorTick
       return { n: data.n, t: data.t, at: event.at }
     })
-  const releases = groupReleases(trace.chunks)
+  const releases = groupReleases(trace.chunks, Math.min(TOGETHER_MS, plan.cadence / 3))
   const timing = ticks.length > 0 ? analyzeTiming(releases, ticks, plan, trace.end.at) : null
   const offset = timing?.offset ?? 0
 
@@ -575,7 +579,7 @@ function finishStream(
   findings: Finding[],
   finish: () => DoctorReport,
 ): DoctorReport {
-  const releases = groupReleases(trace.chunks)
+  const releases = groupReleases(trace.chunks, TOGETHER_MS)
   const bursts = releases.filter(
     (release) =>
       trace.events.filter((event) => event.at >= release.at && event.at - release.at <= TOGETHER_MS)

@@ -34,8 +34,8 @@ export const FIXES: Readonly<Record<string, readonly Fix[]>> = {
     },
     {
       layer: 'Traefik',
-      fix: "no `buffering` middleware on the stream's router; Traefik flushes `text/event-stream` responses at once (`responseForwarding.flushInterval` applies to other types)",
-      source: 'https://doc.traefik.io/traefik/routing/services/#response-forwarding',
+      fix: "remove the `buffering` middleware from the stream's router: it reads whole responses; without it Traefik (Go's reverse proxy) passes a response without `Content-Length` on as it arrives",
+      source: 'https://doc.traefik.io/traefik/middlewares/http/buffering/',
     },
     {
       layer: 'AWS API Gateway',
@@ -110,7 +110,7 @@ export const FIXES: Readonly<Record<string, readonly Fix[]>> = {
     {
       layer: 'app',
       fix: 'flush the headers before the first event (`res.flushHeaders()`; `openEventStream` does), so `EventSource` opens at once',
-      source: 'https://nodejs.org/api/http.html#requestflushheaders',
+      source: 'https://nodejs.org/api/http.html#responseflushheaders',
     },
     {
       layer: 'nginx',

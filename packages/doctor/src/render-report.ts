@@ -8,8 +8,9 @@ export interface RenderOptions {
    */
   color?: boolean | undefined
   /**
-   * Whether to list the fixes of layers the headers did not name too.
-   * @defaultValue true
+   * Whether to list every layer's fixes. By default a finding lists the app's fixes and those of
+   * the layers the headers name (`Server: nginx`, …), or every layer's when none is named.
+   * @defaultValue false
    */
   allFixes?: boolean | undefined
 }
@@ -66,7 +67,11 @@ export function renderReport(report: DoctorReport, options: RenderOptions = {}):
       `${paint(COLOR[finding.severity], `${MARK[finding.severity]} ${finding.code}`)}  ${finding.title}`,
     )
     for (const evidence of finding.evidence) lines.push(`    ${evidence}`)
-    const fixes = options.allFixes === false ? finding.fixes.slice(0, 2) : finding.fixes
+    const named = finding.fixes.filter((fix) => summary.layers.includes(fix.layer))
+    const fixes =
+      options.allFixes === true || named.length === 0
+        ? finding.fixes
+        : finding.fixes.filter((fix) => fix.layer === 'app' || named.includes(fix))
     for (const fix of fixes) {
       lines.push(`    fix (${fix.layer}): ${fix.fix}`)
       lines.push(paint('2', `      ${fix.source}`))

@@ -31,6 +31,7 @@ Options:
   --no-reconnect       skip the reconnect check
   -H, --header <h>     a request header, "name: value" (repeatable)
   --json               print the report as JSON
+  --all-fixes          list every layer's fixes, not only those of the layers the headers name
   --strict             exit 1 on warnings too
   -h, --help           show this help
 
@@ -120,6 +121,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         'no-reconnect': { type: 'boolean' },
         header: { type: 'string', short: 'H', multiple: true },
         json: { type: 'boolean' },
+        'all-fixes': { type: 'boolean' },
         strict: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -179,7 +181,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(
       values.json === true
         ? `${JSON.stringify(report, null, 2)}\n`
-        : renderReport(report, { color: io.stderr.isTTY === true }),
+        : renderReport(report, {
+            color: io.stderr.isTTY === true,
+            allFixes: values['all-fixes'] === true,
+          }),
     )
     const warned = report.findings.some((finding) => finding.severity === 'warning')
     return !report.ok || (values.strict === true && warned) ? 1 : 0
