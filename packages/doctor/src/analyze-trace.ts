@@ -58,7 +58,10 @@ export interface DoctorSummary {
   headersWaitedForBody: boolean
   /** Whether events sent apart arrived together. */
   buffering: boolean
-  /** The estimated size of the buffer that held them, in bytes, when releases showed it. */
+  /**
+   * The estimated size of the buffer that held them, in bytes of the stream as the handler wrote
+   * it (before any compression), when releases showed it.
+   */
   bufferBytes: number | null
   /** The longest time an event was held, in ms. */
   maxHoldMs: number | null
@@ -425,7 +428,9 @@ export function analyzeTrace(trace: ProbeTrace): DoctorReport {
       const size =
         timing.bufferBytes === null
           ? `at least ${kilobytes(timing.heldBytesAtLeast)} (no release showed its size: it held everything until the end)`
-          : `about ${kilobytes(Math.round(timing.bufferBytes))}`
+          : compression === null
+            ? `about ${kilobytes(Math.round(timing.bufferBytes))}`
+            : `about ${kilobytes(Math.round(timing.bufferBytes))} of the stream before compression`
       findings.push({
         code: 'BUFFERED',
         severity: 'error',

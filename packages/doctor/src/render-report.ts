@@ -18,6 +18,10 @@ export interface RenderOptions {
 const MARK: Record<Severity, string> = { error: '✖', warning: '▲', info: '·' }
 const COLOR: Record<Severity, string> = { error: '31', warning: '33', info: '2' }
 
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
 function ms(value: number | null): string {
   if (value === null) return '—'
   return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(2)} s`
@@ -82,8 +86,11 @@ export function renderReport(report: DoctorReport, options: RenderOptions = {}):
   lines.push('')
   lines.push(
     report.ok
-      ? paint('32', `OK: no problem found (${count('warning')} warnings).`)
-      : paint('31', `${count('error')} problems, ${count('warning')} warnings.`),
+      ? paint('32', `OK: no problem found (${plural(count('warning'), 'warning')}).`)
+      : paint(
+          '31',
+          `${plural(count('error'), 'problem')}, ${plural(count('warning'), 'warning')}.`,
+        ),
   )
   return `${lines.join('\n')}\n`
 }

@@ -15,7 +15,7 @@ const hasChromium = existsSync(CHROMIUM)
 /** A short plan, as query parameters of the page: the page passes them on to the stream. */
 /** The nginx case runs wherever nginx is installed (always in CI, which installs it). */
 const testWithNginx = hasNginx ? test.concurrent : test.skip
-const QUERY = 'primer=300&cadence=150&events=8&steady=24&silences=500&idle=2000&retry=300'
+const QUERY = 'primer=300&cadence=200&events=8&steady=24&silences=500&idle=2000&retry=300'
 
 if (!hasChromium && inCI) {
   test('Chromium is installed (CI=true never skips the browser page)', () => {

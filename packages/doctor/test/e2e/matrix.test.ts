@@ -15,12 +15,12 @@ import { createDoctorNodeHandler } from '../../src/node/index.ts'
 import { type Hop, hasNginx, NGINX, startBatchingProxy, startNginx } from './proxies.ts'
 
 /**
- * Every duration short, so each cell takes about 16 s: the idle probe (7 s) is longer than the
+ * Every duration short, so each cell takes about 18 s: the idle probe (7 s) is longer than the
  * 5 s `proxy_read_timeout` cell, and the steady phase (24 × 512 B) shows a 4 KB buffer 3 times.
  */
 const PLAN: DoctorPlan = {
   primerDelay: 300,
-  cadence: 150,
+  cadence: 200,
   cadenceEvents: 8,
   steadyEvents: 24,
   silences: [500, 1000],
@@ -129,6 +129,20 @@ describe.skipIf(!hasNginx)('the proxy matrix: the doctor classifies every cell',
         buffering: false,
         compression: 'gzip',
         compressionFlushed: true,
+        idleCutMs: null,
+        upstreamHttpVersion: '1.0',
+      },
+    },
+    {
+      name: 'nginx gzip on with proxy_buffering on',
+      start: () =>
+        nginx(
+          'proxy_buffering on; proxy_buffer_size 4k; proxy_buffers 8 4k; gzip on; gzip_types text/event-stream;',
+        ),
+      expected: {
+        buffering: true,
+        compression: 'gzip',
+        compressionFlushed: false,
         idleCutMs: null,
         upstreamHttpVersion: '1.0',
       },
