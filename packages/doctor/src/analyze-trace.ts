@@ -19,6 +19,7 @@ export type FindingCode =
   | 'EVENTS_LOST'
   | 'HEADERS_WAITED'
   | 'CACHE_CONTROL'
+  | 'NO_TRANSFORM'
   | 'HOP_BY_HOP'
   | 'CONTENT_LENGTH'
   | 'HTTP1_CONNECTION_LIMIT'
@@ -46,7 +47,10 @@ export interface Finding {
 export interface DoctorSummary {
   status: number
   contentType: string | null
-  /** The HTTP version between the client and the first hop (`http/1.1`, `h2`), when known. */
+  /**
+   * The HTTP version a browser gets from the first hop (`http/1.1`, `h2`), when known: the
+   * probe's own, or the one the TLS handshake offers when the probe could not use it.
+   */
   httpVersion: string | null
   /** The HTTP version the handler received the request with (the last hop's), when it says. */
   upstreamHttpVersion: string | null
@@ -98,6 +102,18 @@ export interface DoctorReport {
 const TOGETHER_MS = 25
 /** The hop-by-hop headers of HTTP/1.1 (RFC 9110, section 7.6.1), which HTTP/2 and HTTP/3 forbid. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']
+
+/**
+ * The HTTP version a browser gets: what the server offers (ALPN, from the command line), else
+ * what the probe negotiated, else HTTP/1.1 for plain `http:` (browsers use HTTP/2 only over TLS).
+ */
+function browserHttpVersion(trace: ProbeTrace): string | null {
+  return (
+    trace.offeredHttpVersion ??
+    trace.httpVersion ??
+    (trace.url.startsWith('http:') ? 'http/1.1' : null)
+  )
+}
 
 /** Layers named by response headers. */
 function detectLayers(headers: Record<string, string>): Layer[] {
@@ -258,6 +274,18 @@ function headerFindings(
       fixes: fixesFor('CACHE_CONTROL'),
     })
   }
+  if (!cacheControl.includes('no-transform')) {
+    const compressed = headers['content-encoding'] !== undefined
+    findings.push({
+      code: 'NO_TRANSFORM',
+      severity: compressed ? 'warning' : 'info',
+      title: compressed
+        ? 'The stream was compressed on the way, and `Cache-Control` does not forbid it (`no-transform`).'
+        : 'Without `no-transform` in `Cache-Control`, a CDN or proxy may compress or rewrite the stream.',
+      evidence: [`Cache-Control: ${headers['cache-control'] ?? '(none)'}`],
+      fixes: fixesFor('NO_TRANSFORM'),
+    })
+  }
   if (headers['content-length'] !== undefined) {
     findings.push({
       code: 'CONTENT_LENGTH',
@@ -294,14 +322,15 @@ function headerFindings(
       })
     }
   }
-  const version = trace.httpVersion ?? (trace.url.startsWith('http:') ? 'http/1.1' : null)
+  const version = browserHttpVersion(trace)
   if (version !== null && /^http\/1/i.test(version)) {
+    const plain = trace.url.startsWith('http:')
     findings.push({
       code: 'HTTP1_CONNECTION_LIMIT',
       severity: 'warning',
       title: `${version.toUpperCase()}: each open stream holds one of the browser's ~6 connections per origin.`,
       evidence: [
-        `negotiated ${version}${trace.httpVersion === null ? ' (plain http: browsers never use HTTP/2 without TLS)' : ''}`,
+        `${trace.offeredHttpVersion === undefined || trace.offeredHttpVersion === null ? 'negotiated' : 'the TLS handshake offers'} ${version}${plain ? ' (plain http: browsers never use HTTP/2 without TLS)' : ''}`,
       ],
       fixes: orderFixes(fixesFor('HTTP1_CONNECTION_LIMIT'), layers),
     })
@@ -330,7 +359,7 @@ export function analyzeTrace(trace: ProbeTrace): DoctorReport {
   const summary: DoctorSummary = {
     status: trace.status,
     contentType: trace.headers['content-type'] ?? null,
-    httpVersion: trace.httpVersion ?? (trace.url.startsWith('http:') ? 'http/1.1' : null),
+    httpVersion: browserHttpVersion(trace),
     upstreamHttpVersion: hello?.httpVersion ?? null,
     headersMs: trace.headersAt,
     firstByteMs: trace.chunks[0]?.at ?? null,

@@ -67,8 +67,9 @@ export const FIXES: Readonly<Record<string, readonly Fix[]>> = {
     },
     {
       layer: 'Cloudflare',
-      fix: 'Cloudflare compresses responses that allow it; `Cache-Control: no-transform` from the origin turns that off for the stream',
-      source: 'https://developers.cloudflare.com/speed/optimization/content/compression/',
+      fix: 'Cloudflare compresses only the content types it lists, and `text/event-stream` is not one of them: a stream that arrives compressed through it matches a Compression Rule, which should leave it out',
+      source:
+        'https://developers.cloudflare.com/speed/optimization/content/brotli/content-compression/',
     },
   ],
   IDLE_CUT: [
@@ -130,6 +131,13 @@ export const FIXES: Readonly<Record<string, readonly Fix[]>> = {
       layer: 'nginx',
       fix: '`proxy_http_version 1.1;` and `proxy_set_header Connection "";` so nginx keeps the connection to the app open and streams chunked',
       source: `${NGINX_PROXY}#proxy_http_version`,
+    },
+  ],
+  NO_TRANSFORM: [
+    {
+      layer: 'app',
+      fix: 'add `no-transform` to `Cache-Control` (`no-cache, no-transform`): it asks every intermediary to pass the stream on unchanged, uncompressed',
+      source: 'https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.6',
     },
   ],
   CACHE_CONTROL: [

@@ -59,6 +59,11 @@ export interface ProbeTrace {
   headers: Record<string, string>
   /** The HTTP version between this client and the first hop (`http/1.1`, `h2`, `h3`), or null. */
   httpVersion: string | null
+  /**
+   * The HTTP version the server offers a browser, when the probe itself could not use it: Node's
+   * `fetch` speaks HTTP/1.1 only, so the command line asks the TLS handshake (ALPN).
+   */
+  offeredHttpVersion?: string | null | undefined
   /** When the response headers arrived, in ms after the request. */
   headersAt: number
   chunks: ArrivedChunk[]

@@ -176,7 +176,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     ])
     progress.clear()
     // Node's fetch speaks HTTP/1.1; a browser gets what the TLS handshake offers.
-    if (alpn !== null) trace.httpVersion = alpn
+    trace.offeredHttpVersion = alpn
     const report = analyzeTrace(trace)
     io.stdout.write(
       values.json === true

@@ -18,6 +18,8 @@ export function negotiateAlpn(url: string, timeout = 5000): Promise<string | nul
       port: Number(port) || 443,
       servername: hostname,
       ALPNProtocols: ['h2', 'http/1.1'],
+      // Only the protocol is read, never data: the probe's own fetch checks the certificate.
+      rejectUnauthorized: false,
       timeout,
     })
     const finish = (value: string | null): void => {

@@ -243,3 +243,32 @@ describe.skipIf(!hasNginx)('the proxy matrix: the doctor classifies every cell',
     60_000,
   )
 })
+
+describe.skipIf(!hasNginx)('any event stream, without the handler (--stream)', () => {
+  test('through nginx with proxy_read_timeout 5s, a stream that falls silent is cut after 5 s', async () => {
+    // Five events with ids, then silence, as an app without heartbeats does.
+    const app = await startLoopbackServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+      let n = 0
+      const timer = setInterval(() => {
+        res.write(`id: ${++n}\ndata: update ${n}\n\n`)
+        if (n === 5) clearInterval(timer)
+      }, 100)
+      res.on('close', () => clearInterval(timer))
+    })
+    const nginx = await startNginx(app.origin, 'proxy_buffering off; proxy_read_timeout 5s;')
+    try {
+      const trace = await runProbe(`${nginx.origin}/events`, { mode: 'stream', duration: 12_000 })
+      const report = analyzeTrace(trace)
+      const text = renderReport(report)
+      writeFileSync(new URL('stream-mode-nginx-proxy_read_timeout-5s.txt', ARTIFACTS), text)
+      expect(report.summary.eventsReceived, text).toBe(5)
+      expect(Math.abs((report.summary.idleCutMs as number) - 5000), text).toBeLessThanOrEqual(1000)
+      expect(report.findings.find((f) => f.code === 'IDLE_CUT')?.severity, text).toBe('error')
+      expect(report.summary.layers, text).toEqual(['nginx'])
+    } finally {
+      await nginx.close()
+      await app.close()
+    }
+  }, 30_000)
+})
