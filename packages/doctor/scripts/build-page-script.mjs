@@ -1,6 +1,8 @@
 // Bundles page/main.ts (the browser page's script) into src/page-script.ts, the string the handler
-// serves at <path>/page.js. Run `pnpm --filter @ssekit/doctor build:page` after changing anything
-// the page imports; test/page-script.test.ts fails while the file is stale.
+// serves at <path>/page.js. `build` and `test:e2e` (the Chromium test) run it first, so the
+// published package and the browser test always serve the current sources; the committed copy is
+// for source-mode users (the tests' `@ssekit/source` condition, the typecheck). Run
+// `pnpm --filter @ssekit/doctor build:page` after changing anything the page imports.
 import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'

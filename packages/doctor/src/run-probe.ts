@@ -176,8 +176,12 @@ export async function runProbe(url: string, options: ProbeOptions = {}): Promise
   const start = performance.now()
   const now = (): number => Math.round((performance.now() - start) * 10) / 10
   let phase: ProbeProgress['phase'] = 'connecting'
-  const report = (): void =>
-    options.onProgress?.({ phase, elapsed: now(), expected, events: events.length })
+  let lastEventAt = 0
+  const report = (): void => {
+    // A second without events is a silence (or bytes held somewhere on the way).
+    const shown = phase === 'streaming' && now() - lastEventAt > 1000 ? 'waiting' : phase
+    options.onProgress?.({ phase: shown, elapsed: now(), expected, events: events.length })
+  }
   const ticker = setInterval(report, 500)
   let done = false
   const decoder = createDecoder({
@@ -194,6 +198,7 @@ export async function runProbe(url: string, options: ProbeOptions = {}): Promise
       }
       if (type === DOCTOR_EVENTS.done) done = true
       phase = 'streaming'
+      lastEventAt = now()
       report()
     },
     onRetry: (value) => {
@@ -225,7 +230,7 @@ export async function runProbe(url: string, options: ProbeOptions = {}): Promise
   response.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value
   })
-  phase = 'waiting'
+  phase = 'streaming'
   if (response.body !== null && response.status === 200) {
     const reader = response.body.getReader()
     try {
@@ -238,7 +243,6 @@ export async function runProbe(url: string, options: ProbeOptions = {}): Promise
         chunks.push({ at: now(), size: value.byteLength })
         offset += value.byteLength
         decoder.feed(value)
-        phase = 'waiting'
         if (done) {
           end = { at: now(), reason: 'done', message: null }
           await reader.cancel().catch(() => {})
