@@ -48,6 +48,8 @@ export interface ProbeOptions {
 
 /** How long past its expected end a stream may run before the probe stops listening, in ms. */
 const MARGIN = 15_000
+/** How long to read on after `doctor-done` for the response's end, in ms. */
+const AFTER_DONE = 2000
 /** How long each request of the reconnect check may take, in ms. */
 const RECONNECT_TIMEOUT = 15_000
 
@@ -62,7 +64,7 @@ function doctorBase(url: string): string {
 
 /** The `nextHopProtocol` of the resource timing entry of `url`, where the runtime keeps one. */
 function nextHopProtocol(url: string): string | null {
-  const entries = globalThis.performance?.getEntriesByName?.(url) ?? []
+  const entries = globalThis.performance?.getEntriesByName?.(url, 'resource') ?? []
   for (const entry of entries) {
     const protocol = (entry as PerformanceResourceTiming).nextHopProtocol
     if (typeof protocol === 'string' && protocol !== '') return protocol
@@ -233,30 +235,39 @@ export async function runProbe(url: string, options: ProbeOptions = {}): Promise
   phase = 'streaming'
   if (response.body !== null && response.status === 200) {
     const reader = response.body.getReader()
+    let afterDone: ReturnType<typeof setTimeout> | undefined
     try {
       for (;;) {
         const { done: ended, value } = await reader.read()
         if (ended) {
-          end = { at: now(), reason: done ? 'done' : 'closed', message: null }
+          if (!done) end = { at: now(), reason: 'closed', message: null }
           break
         }
         chunks.push({ at: now(), size: value.byteLength })
         offset += value.byteLength
         decoder.feed(value)
-        if (done) {
+        if (done && end.reason !== 'done') {
           end = { at: now(), reason: 'done', message: null }
-          await reader.cancel().catch(() => {})
-          break
+          // The handler ends the response after doctor-done. Reading on to its end lets a browser
+          // record the request's resource timing (nextHopProtocol); a path that keeps it open is
+          // cut after a moment.
+          afterDone = setTimeout(() => {
+            reader.cancel().catch(() => {})
+          }, AFTER_DONE)
         }
       }
     } catch (error) {
-      const stopped = stop.signal.aborted
-      end = {
-        at: now(),
-        reason: stopped ? 'stopped' : 'error',
-        message: stopped ? null : error instanceof Error ? error.message : String(error),
+      // After doctor-done, how the response ends no longer matters.
+      if (!done) {
+        const stopped = stop.signal.aborted
+        end = {
+          at: now(),
+          reason: stopped ? 'stopped' : 'error',
+          message: stopped ? null : error instanceof Error ? error.message : String(error),
+        }
       }
     }
+    clearTimeout(afterDone)
   } else {
     await response.body?.cancel().catch(() => {})
     end = { at: now(), reason: 'closed', message: null }

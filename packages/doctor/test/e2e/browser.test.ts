@@ -41,8 +41,9 @@ describe.skipIf(!hasChromium)("the handler's page runs the doctor in Chromium", 
     await Promise.all(hops.map((hop) => hop.close()))
   })
 
-  async function reportOf(url: string): Promise<DoctorReport> {
-    const page = await (browser as Browser).newPage()
+  async function reportOf(url: string, ignoreHTTPSErrors = false): Promise<DoctorReport> {
+    // The HTTPS case uses the self-signed test certificate.
+    const page = await (browser as Browser).newPage({ ignoreHTTPSErrors })
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
     try {
@@ -88,6 +89,24 @@ describe.skipIf(!hasChromium)("the handler's page runs the doctor in Chromium", 
       expect(Math.abs((report.summary.bufferBytes as number) - 4096)).toBeLessThanOrEqual(1024)
       expect(report.summary.layers).toContain('nginx')
       expect(report.ok).toBe(false)
+    },
+    60_000,
+  )
+
+  testWithNginx(
+    'through nginx with TLS and HTTP/2, the page sees h2 (nextHopProtocol) and no connection limit',
+    async () => {
+      const upstream = await startLoopbackServer(createDoctorNodeHandler())
+      hops.push(upstream)
+      const nginx = await startNginx(upstream.origin, 'proxy_buffering off;', { tls: true })
+      hops.push(nginx)
+      const report = await reportOf(`${nginx.origin}/ssekit-doctor?${QUERY}`, true)
+      expect(report.summary.httpVersion).toBe('h2')
+      expect(report.summary.buffering).toBe(false)
+      const codes = report.findings.map((finding) => finding.code)
+      expect(codes).not.toContain('HTTP1_CONNECTION_LIMIT')
+      expect(codes).not.toContain('HOP_BY_HOP')
+      expect(codes).toContain('RECONNECT_OK')
     },
     60_000,
   )

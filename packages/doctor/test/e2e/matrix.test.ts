@@ -11,7 +11,7 @@ import {
   renderReport,
   runProbe,
 } from '../../src/index.ts'
-import { createDoctorNodeHandler } from '../../src/node/index.ts'
+import { createDoctorNodeHandler, runCli } from '../../src/node/index.ts'
 import { type Hop, hasNginx, NGINX, startBatchingProxy, startNginx } from './proxies.ts'
 
 /**
@@ -269,6 +269,40 @@ describe.skipIf(!hasNginx)('any event stream, without the handler (--stream)', (
     } finally {
       await nginx.close()
       await app.close()
+    }
+  }, 30_000)
+})
+
+describe.skipIf(!hasNginx)('the command line over HTTPS', () => {
+  test('through nginx with TLS and HTTP/2, ssekit-doctor reports h2, which the TLS handshake offers', async () => {
+    const upstream = await startLoopbackServer(
+      createDoctorNodeHandler({ plan: { ...PLAN, idleProbe: 0 } }),
+    )
+    const nginx = await startNginx(upstream.origin, 'proxy_buffering off;', { tls: true })
+    // The test certificate is self-signed: Node's fetch may accept it for this test only.
+    const verify = process.env.NODE_TLS_REJECT_UNAUTHORIZED
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'
+    try {
+      let stdout = ''
+      const code = await runCli([`${nginx.origin}/ssekit-doctor`, '--json'], {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: () => true },
+      })
+      const report = JSON.parse(stdout) as DoctorReport
+      const text = renderReport(report)
+      writeFileSync(new URL('cli-nginx-https-http2.txt', ARTIFACTS), text)
+      expect(code, text).toBe(0)
+      expect(report.summary.httpVersion, text).toBe('h2')
+      expect(report.summary.buffering, text).toBe(false)
+      expect(
+        report.findings.map((f) => f.code),
+        text,
+      ).not.toContain('HTTP1_CONNECTION_LIMIT')
+    } finally {
+      if (verify === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = verify
+      await nginx.close()
+      await upstream.close()
     }
   }, 30_000)
 })

@@ -13,6 +13,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { connect, createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { type LoopbackServer, startLoopbackServer } from '@ssekit/test-support/loopback-server'
 
 /** Debian's nginx, which `.ci/run` installs. */
@@ -54,17 +55,34 @@ async function waitForPort(port: number, timeout: number, process: ChildProcess)
   }
 }
 
+/** The test certificate for 127.0.0.1 (test/fixtures), for HTTPS and HTTP/2 cells. */
+export const TEST_CERTIFICATE = {
+  cert: fileURLToPath(new URL('../fixtures/test-cert.pem', import.meta.url)),
+  key: fileURLToPath(new URL('../fixtures/test-key.pem', import.meta.url)),
+}
+
 /**
  * Starts nginx in the foreground with one server proxying `/` to `upstream`, its pid, logs and
  * temporary files in a fresh folder that `close()` removes.
  *
  * @param upstream - the origin nginx proxies to
  * @param directives - the location's directives (`proxy_buffering on;` …)
+ * @param options - `tls`: listen with HTTPS and HTTP/2, with the test certificate
  * @returns the running nginx
  */
-export async function startNginx(upstream: string, directives: string): Promise<Hop> {
+export async function startNginx(
+  upstream: string,
+  directives: string,
+  options: { tls?: boolean } = {},
+): Promise<Hop> {
   const dir = await mkdtemp(join(tmpdir(), 'ssekit-doctor-nginx-'))
   const port = await freePort()
+  const listen =
+    options.tls === true
+      ? `listen 127.0.0.1:${port} ssl http2;
+    ssl_certificate ${TEST_CERTIFICATE.cert};
+    ssl_certificate_key ${TEST_CERTIFICATE.key};`
+      : `listen 127.0.0.1:${port};`
   const config = `
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 worker_processes 1;
@@ -79,7 +97,7 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   server {
-    listen 127.0.0.1:${port};
+    ${listen}
     location / {
       proxy_pass ${upstream};
       ${directives}
@@ -104,7 +122,7 @@ http {
   }
   let closing: Promise<void> | undefined
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${options.tls === true ? 'https' : 'http'}://127.0.0.1:${port}`,
     close() {
       closing ??= (async () => {
         if (child.exitCode === null) {
