@@ -242,10 +242,9 @@ describe.skipIf(!hasNginx)('the proxy matrix: the doctor classifies every cell',
     },
     60_000,
   )
-})
 
-describe.skipIf(!hasNginx)('any event stream, without the handler (--stream)', () => {
-  test('through nginx with proxy_read_timeout 5s, a stream that falls silent is cut after 5 s', async () => {
+  // Any event stream, without the handler: what the stream alone shows.
+  test.concurrent('--stream, through nginx with proxy_read_timeout 5s, a stream that falls silent is cut after 5 s', async () => {
     // Five events with ids, then silence, as an app without heartbeats does.
     const app = await startLoopbackServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
@@ -271,10 +270,9 @@ describe.skipIf(!hasNginx)('any event stream, without the handler (--stream)', (
       await app.close()
     }
   }, 30_000)
-})
 
-describe.skipIf(!hasNginx)('the command line over HTTPS', () => {
-  test('through nginx with TLS and HTTP/2, ssekit-doctor reports h2, which the TLS handshake offers', async () => {
+  // The command line itself over HTTPS, where the TLS handshake tells the HTTP version.
+  test.concurrent('the command line, through nginx with TLS and HTTP/2, reports h2, which the TLS handshake offers', async () => {
     const upstream = await startLoopbackServer(
       createDoctorNodeHandler({ plan: { ...PLAN, idleProbe: 0 } }),
     )
