@@ -56,6 +56,18 @@ test.prop([plans, fc.integer({ min: 1536, max: 12 * 1024 }), fc.integer({ min: 0
   },
 )
 
+test.prop([plans, fc.integer({ min: 1536, max: 12 * 1024 }), fc.integer({ min: 0, max: 100 })], {
+  numRuns: 200,
+})(
+  'a proxy that batches whole writes until it holds enough is found, its batch size within 1 KB',
+  (plan, bufferBytes, latency) => {
+    fc.pre(plan.steadyEvents * 512 >= 2 * bufferBytes + 1024)
+    const report = analyzeTrace(synthesizeTrace(plan, { latency, bufferBytes, wholeWrites: true }))
+    expect(report.summary.buffering).toBe(true)
+    expect(Math.abs((report.summary.bufferBytes as number) - bufferBytes)).toBeLessThanOrEqual(1024)
+  },
+)
+
 test.prop(
   [plans, fc.integer({ min: 0, max: 100 }), fc.double({ min: 0.05, max: 0.95, noNaN: true })],
   {

@@ -20,6 +20,11 @@ export interface PathModel {
   jitter?: number[]
   /** A buffer that sends exactly this many bytes each time it fills, the rest at the end. */
   bufferBytes?: number
+  /**
+   * With `bufferBytes`: the buffer sends whole writes, everything it holds once it holds at least
+   * `bufferBytes` (a batching proxy), instead of cutting at exactly `bufferBytes` (nginx).
+   */
+  wholeWrites?: boolean
   /** The connection is cut after this much silence, in ms. */
   idleCut?: number
   /** Response headers besides the event-stream ones. */
@@ -102,7 +107,11 @@ export function synthesizeTrace(plan: DoctorPlan, path: PathModel): ProbeTrace {
       joined.set(held)
       joined.set(arrival.bytes, held.length)
       held = joined
-      while (held.length >= path.bufferBytes) {
+      if (path.wholeWrites === true && held.length >= path.bufferBytes) {
+        chunks.push({ at: arrival.at, bytes: held })
+        held = new Uint8Array(0)
+      }
+      while (path.wholeWrites !== true && held.length >= path.bufferBytes) {
         chunks.push({ at: arrival.at, bytes: held.subarray(0, path.bufferBytes) })
         held = held.subarray(path.bufferBytes)
       }
