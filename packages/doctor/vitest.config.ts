@@ -16,5 +16,5 @@ export default defineConfig({
   resolve: { ...shared.resolve, conditions },
   ssr: { ...shared.ssr, resolve: { conditions, externalConditions: ['@ssekit/source'] } },
   // The proxy matrix runs its cells at once: each mostly waits.
-  test: { ...shared.test, maxConcurrency: 10 },
+  test: { ...shared.test, maxConcurrency: 12 },
 })

@@ -67,6 +67,11 @@ export interface DoctorSummary {
    * it (before any compression), when releases showed it.
    */
   bufferBytes: number | null
+  /**
+   * When the buffer is flushed on a timer rather than when full, the timer's interval in ms
+   * (`bufferBytes` is then null: its releases depend on the events' sizes).
+   */
+  flushIntervalMs: number | null
   /** The longest time an event was held, in ms. */
   maxHoldMs: number | null
   /** The `Content-Encoding` of the stream, or null. */
@@ -100,6 +105,12 @@ export interface DoctorReport {
 
 /** Chunks closer than this (ms), or a third of the cadence if less, count as one release. */
 const TOGETHER_MS = 25
+/**
+ * How much larger the steady phase's releases must be than those of the small events for the
+ * buffer to count as flushed on a timer. The steady events are 6 to 7 times the small ones, so
+ * a timer gives about that ratio and a size buffer about 1.
+ */
+const TIMER_RATIO = 2.5
 /** The hop-by-hop headers of HTTP/1.1 (RFC 9110, section 7.6.1), which HTTP/2 and HTTP/3 forbid. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']
 
@@ -192,6 +203,8 @@ function groupReleases(chunks: ArrivedChunk[], together: number): Release[] {
 interface TimingAnalysis {
   buffering: boolean
   bufferBytes: number | null
+  /** For a buffer flushed on a timer rather than when full, the timer's interval in ms. */
+  flushIntervalMs: number | null
   heldBytesAtLeast: number
   maxHoldMs: number
   heldEvidence: string[]
@@ -211,6 +224,7 @@ function analyzeTiming(
   ticks: { n: number; t: number; at: number }[],
   plan: DoctorPlan,
   endAt: number,
+  phaseOf: (n: number) => string | undefined,
 ): TimingAnalysis & { offset: number } {
   const offset = Math.min(...ticks.map((tick) => tick.at - tick.t))
   let maxHoldMs = 0
@@ -236,14 +250,37 @@ function analyzeTiming(
   const filled = held.filter(
     (release) => release !== lastRelease && endAt - (release.at + 0) > TOGETHER_MS,
   )
-  const bufferBytes = buffering && filled.length > 0 ? median(filled.map((r) => r.bytes)) : null
+  // A buffer flushed when full releases the same bytes whatever the events' sizes; one flushed on
+  // a timer (Go's ReverseProxy FlushInterval, oauth2-proxy's --flush-interval) releases the same
+  // time's worth, so its releases of small events are much smaller than those of 512-byte ones.
+  const inPhase = (phase: string): Release[] =>
+    filled.filter((release) => release.ticks.every((tick) => phaseOf(tick.n) === phase))
+  const small = inPhase('cadence')
+  const steady = inPhase('steady')
+  const timed =
+    buffering &&
+    small.length > 0 &&
+    steady.length > 0 &&
+    median(steady.map((r) => r.bytes)) > TIMER_RATIO * median(small.map((r) => r.bytes))
+  const gaps = filled.slice(1).map((release, i) => release.at - (filled[i] as Release).at)
+  const flushIntervalMs = timed && gaps.length > 0 ? median(gaps) : null
+  const bufferBytes =
+    buffering && !timed && filled.length > 0 ? median(filled.map((r) => r.bytes)) : null
   const heldBytesAtLeast = held.reduce((most, release) => Math.max(most, release.bytes), 0)
   const heldEvidence = held.slice(0, 3).map((release) => {
     const first = release.ticks[0] as { n: number; t: number }
     const last = release.ticks.at(-1) as { n: number; t: number }
     return `events ${first.n}–${last.n}, sent over ${seconds(last.t - first.t)}, arrived together at ${seconds(release.at)} (${kilobytes(release.bytes)} at once)`
   })
-  return { buffering, bufferBytes, heldBytesAtLeast, maxHoldMs, heldEvidence, offset }
+  return {
+    buffering,
+    bufferBytes,
+    flushIntervalMs,
+    heldBytesAtLeast,
+    maxHoldMs,
+    heldEvidence,
+    offset,
+  }
 }
 
 /** The findings about headers, which both modes share. */
@@ -366,6 +403,7 @@ export function analyzeTrace(trace: ProbeTrace): DoctorReport {
     headersWaitedForBody: false,
     buffering: false,
     bufferBytes: null,
+    flushIntervalMs: null,
     maxHoldMs: null,
     compression,
     compressionFlushed: null,
@@ -426,7 +464,11 @@ export function analyzeTrace(trace: ProbeTrace): DoctorReport {
       return { n: data.n, t: data.t, at: event.at }
     })
   const releases = groupReleases(trace.chunks, Math.min(TOGETHER_MS, plan.cadence / 3))
-  const timing = ticks.length > 0 ? analyzeTiming(releases, ticks, plan, trace.end.at) : null
+  const phases = new Map(schedule.ticks.map((tick) => [tick.n, tick.phase]))
+  const timing =
+    ticks.length > 0
+      ? analyzeTiming(releases, ticks, plan, trace.end.at, (n) => phases.get(n))
+      : null
   const offset = timing?.offset ?? 0
 
   // Headers: sent at the handler's time 0, the body's first byte `primerDelay` later.
@@ -452,20 +494,24 @@ export function analyzeTrace(trace: ProbeTrace): DoctorReport {
   if (timing !== null) {
     summary.buffering = timing.buffering
     summary.bufferBytes = timing.bufferBytes === null ? null : Math.round(timing.bufferBytes)
+    summary.flushIntervalMs =
+      timing.flushIntervalMs === null ? null : Math.round(timing.flushIntervalMs)
     summary.maxHoldMs = Math.round(timing.maxHoldMs)
     if (timing.buffering) {
-      const size =
-        timing.bufferBytes === null
-          ? `at least ${kilobytes(timing.heldBytesAtLeast)} (no release showed its size: it held everything until the end)`
-          : compression === null
-            ? `about ${kilobytes(Math.round(timing.bufferBytes))}`
-            : `about ${kilobytes(Math.round(timing.bufferBytes))} of the stream before compression`
+      const buffer =
+        timing.flushIntervalMs !== null
+          ? `a buffer flushed on a timer, every ${seconds(timing.flushIntervalMs)}`
+          : timing.bufferBytes === null
+            ? `a buffer of at least ${kilobytes(timing.heldBytesAtLeast)} (no release showed its size: it held everything until the end)`
+            : compression === null
+              ? `a buffer of about ${kilobytes(Math.round(timing.bufferBytes))}`
+              : `a buffer of about ${kilobytes(Math.round(timing.bufferBytes))} of the stream before compression`
       findings.push({
         code: 'BUFFERED',
         severity: 'error',
-        title: `Events are held by a buffer of ${size} and arrive in bursts, up to ${seconds(timing.maxHoldMs)} late.`,
+        title: `Events are held by ${buffer} and arrive in bursts, up to ${seconds(timing.maxHoldMs)} late.`,
         evidence: timing.heldEvidence,
-        fixes: fixesFor('BUFFERED'),
+        fixes: fixesFor(timing.flushIntervalMs === null ? 'BUFFERED' : 'FLUSHED_ON_TIMER'),
       })
     }
   }

@@ -44,6 +44,13 @@ export const FIXES: Readonly<Record<string, readonly Fix[]>> = {
         'https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html',
     },
   ],
+  FLUSHED_ON_TIMER: [
+    {
+      layer: 'app',
+      fix: "a proxy flushes the stream on a timer: set its flush interval to flush at once for `text/event-stream` (Go's `httputil.ReverseProxy` flushes at once when `FlushInterval` is negative, or for a response without `Content-Length`)",
+      source: 'https://pkg.go.dev/net/http/httputil#ReverseProxy',
+    },
+  ],
   COMPRESSED: [
     {
       layer: 'app',

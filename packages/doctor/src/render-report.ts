@@ -48,8 +48,14 @@ export function renderReport(report: DoctorReport, options: RenderOptions = {}):
   lines.push(
     `  headers after ${ms(summary.headersMs)}, first byte after ${ms(summary.firstByteMs)}${summary.headersWaitedForBody ? ' (headers waited for the body)' : ''}`,
   )
+  const size =
+    summary.flushIntervalMs !== null
+      ? `flushed every ${ms(summary.flushIntervalMs)}`
+      : summary.bufferBytes === null
+        ? 'size unknown'
+        : `≈ ${(summary.bufferBytes / 1024).toFixed(1)} KB`
   const buffer = summary.buffering
-    ? `yes, ${summary.bufferBytes === null ? 'size unknown' : `≈ ${(summary.bufferBytes / 1024).toFixed(1)} KB`}, held up to ${ms(summary.maxHoldMs)}`
+    ? `yes, ${size}, held up to ${ms(summary.maxHoldMs)}`
     : report.mode === 'doctor'
       ? `no (held at most ${ms(summary.maxHoldMs)})`
       : 'unknown without the self-test'

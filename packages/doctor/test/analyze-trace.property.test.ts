@@ -51,6 +51,7 @@ test.prop([plans, fc.integer({ min: 1536, max: 12 * 1024 }), fc.integer({ min: 0
     expect(report.summary.buffering).toBe(true)
     expect(report.summary.bufferBytes).not.toBeNull()
     expect(Math.abs((report.summary.bufferBytes as number) - bufferBytes)).toBeLessThanOrEqual(1024)
+    expect(report.summary.flushIntervalMs).toBeNull()
     expect(report.findings.map((finding) => finding.code)).toContain('BUFFERED')
     expect(report.ok).toBe(false)
   },
@@ -96,6 +97,24 @@ test.prop([plans])('every tick of a complete stream is counted, none is reported
   expect(report.summary.eventsReceived).toBe(ticks + 2)
   expect(report.findings.map((finding) => finding.code)).not.toContain('EVENTS_LOST')
 })
+
+// A timer under about three cadences holds events less than the 1.5 cadences the check counts.
+test.prop([plans, fc.integer({ min: 0, max: 100 }), fc.double({ min: 3, max: 6, noNaN: true })], {
+  numRuns: 200,
+})(
+  'a buffer flushed on a timer is told from one flushed when full, and its interval measured',
+  (plan, latency, cadences) => {
+    const flushEvery = Math.round(plan.cadence * cadences)
+    // The small events must fill at least one flush for the two phases to be compared.
+    fc.pre(plan.cadenceEvents * plan.cadence >= 2 * flushEvery)
+    const report = analyzeTrace(synthesizeTrace(plan, { latency, flushEvery }))
+    expect(report.summary.buffering).toBe(true)
+    expect(report.summary.bufferBytes).toBeNull()
+    expect(Math.abs((report.summary.flushIntervalMs as number) - flushEvery)).toBeLessThanOrEqual(
+      plan.cadence,
+    )
+  },
+)
 
 test('the default plan finds the 4 KB and 8 KB buffers of nginx (one memory page and two)', () => {
   for (const bufferBytes of [4096, 8192]) {

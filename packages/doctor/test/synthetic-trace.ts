@@ -25,6 +25,8 @@ export interface PathModel {
    * `bufferBytes` (a batching proxy), instead of cutting at exactly `bufferBytes` (nginx).
    */
   wholeWrites?: boolean
+  /** A buffer flushed on a timer: everything it holds leaves every `flushEvery` ms. */
+  flushEvery?: number
   /** The connection is cut after this much silence, in ms. */
   idleCut?: number
   /** Response headers besides the event-stream ones. */
@@ -38,6 +40,16 @@ interface Write {
 }
 
 const encoder = new TextEncoder()
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
+  let offset = 0
+  for (const part of parts) {
+    joined.set(part, offset)
+    offset += part.length
+  }
+  return joined
+}
 
 /** The handler's writes for a plan, stamped with their scheduled times. */
 function writesOf(hello: DoctorHello): { writes: Write[]; doneAt: number } {
@@ -93,7 +105,20 @@ export function synthesizeTrace(plan: DoctorPlan, path: PathModel): ProbeTrace {
     })
   }
   let chunks: { at: number; bytes: Uint8Array }[] = []
-  if (path.bufferBytes === undefined) {
+  if (path.flushEvery !== undefined) {
+    const every = path.flushEvery
+    let held: Uint8Array[] = []
+    let tick = every
+    for (const arrival of arrivals) {
+      while (tick < arrival.at) {
+        if (held.length > 0) chunks.push({ at: tick, bytes: concat(held) })
+        held = []
+        tick += every
+      }
+      held.push(arrival.bytes)
+    }
+    if (held.length > 0) chunks.push({ at: tick, bytes: concat(held) })
+  } else if (path.bufferBytes === undefined) {
     let last = 0
     for (const arrival of arrivals) {
       last = Math.max(last, arrival.at)
@@ -156,7 +181,10 @@ export function synthesizeTrace(plan: DoctorPlan, path: PathModel): ProbeTrace {
     status: 200,
     headers: { ...sentHeaders, 'transfer-encoding': 'chunked', ...path.headers },
     httpVersion: 'http/1.1',
-    headersAt: path.bufferBytes === undefined ? path.latency * 2 : (chunks[0]?.at ?? 0),
+    headersAt:
+      path.bufferBytes === undefined && path.flushEvery === undefined
+        ? path.latency * 2
+        : (chunks[0]?.at ?? 0),
     chunks: arrived,
     events,
     retry,

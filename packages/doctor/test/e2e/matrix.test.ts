@@ -12,7 +12,14 @@ import {
   runProbe,
 } from '../../src/index.ts'
 import { createDoctorNodeHandler, runCli } from '../../src/node/index.ts'
-import { type Hop, hasNginx, NGINX, startBatchingProxy, startNginx } from './proxies.ts'
+import {
+  type Hop,
+  hasNginx,
+  NGINX,
+  startBatchingProxy,
+  startNginx,
+  startTimedProxy,
+} from './proxies.ts'
 
 /**
  * Every duration short, so each cell takes about 18 s: the idle probe (7 s) is longer than the
@@ -21,7 +28,7 @@ import { type Hop, hasNginx, NGINX, startBatchingProxy, startNginx } from './pro
 const PLAN: DoctorPlan = {
   primerDelay: 300,
   cadence: 200,
-  cadenceEvents: 8,
+  cadenceEvents: 10,
   steadyEvents: 24,
   silences: [500, 1000],
   idleProbe: 7000,
@@ -44,6 +51,8 @@ interface Expected {
   buffering: boolean
   /** The buffer's size in bytes, to within 1 KB. */
   bufferBytes?: number
+  /** For a buffer flushed on a timer, its interval in ms, to within one cadence. */
+  flushIntervalMs?: number
   compression: string | null
   compressionFlushed?: boolean
   /** The idle cut in ms, to within 1 s, or null for none. */
@@ -190,6 +199,21 @@ describe.skipIf(!hasNginx)('the proxy matrix: the doctor classifies every cell',
         upstreamHttpVersion: '1.1',
       },
     },
+    {
+      name: 'a Node proxy that flushes every second (a Go-style FlushInterval)',
+      start: async () => {
+        const proxy = await startTimedProxy(bare.origin, 1000)
+        hops.push(proxy)
+        return `${proxy.origin}/ssekit-doctor`
+      },
+      expected: {
+        buffering: true,
+        flushIntervalMs: 1000,
+        compression: null,
+        idleCutMs: null,
+        upstreamHttpVersion: '1.1',
+      },
+    },
   ]
 
   test.concurrent.each(cells)(
@@ -215,6 +239,13 @@ describe.skipIf(!hasNginx)('the proxy matrix: the doctor classifies every cell',
           Math.abs((summary.bufferBytes as number) - expected.bufferBytes),
           context,
         ).toBeLessThanOrEqual(1024)
+      }
+      if (expected.flushIntervalMs !== undefined) {
+        expect(summary.bufferBytes, context).toBeNull()
+        const error = Math.abs((summary.flushIntervalMs as number) - expected.flushIntervalMs)
+        expect(error, context).toBeLessThanOrEqual(PLAN.cadence)
+      } else {
+        expect(summary.flushIntervalMs, context).toBeNull()
       }
       expect(summary.compression, context).toBe(expected.compression)
       if (expected.compressionFlushed !== undefined) {

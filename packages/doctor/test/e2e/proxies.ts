@@ -189,3 +189,41 @@ export async function startBatchingProxy(
     req.pipe(forward)
   })
 }
+
+/**
+ * Starts a Node proxy that flushes on a timer, as Go's `httputil.ReverseProxy` does with a
+ * positive `FlushInterval`: it holds the upstream's body and sends what it holds every
+ * `interval` ms, and the rest at the end.
+ *
+ * @param upstream - the origin it proxies to
+ * @param interval - the flush interval, in ms
+ * @returns the running proxy
+ */
+export async function startTimedProxy(upstream: string, interval: number): Promise<LoopbackServer> {
+  return startLoopbackServer((req, res) => {
+    const forward = httpRequest(`${upstream}${req.url}`, {
+      method: req.method,
+      headers: { ...req.headers, host: new URL(upstream).host },
+    })
+    forward.on('response', (upstreamRes: IncomingMessage) => {
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers)
+      res.flushHeaders()
+      let pending: Buffer[] = []
+      const flush = (): void => {
+        if (pending.length > 0 && !res.destroyed) res.write(Buffer.concat(pending))
+        pending = []
+      }
+      const timer = setInterval(flush, interval)
+      upstreamRes.on('data', (chunk: Buffer) => pending.push(chunk))
+      upstreamRes.on('end', () => {
+        clearInterval(timer)
+        flush()
+        res.end()
+      })
+      res.on('close', () => clearInterval(timer))
+    })
+    forward.on('error', () => res.destroy())
+    res.on('close', () => forward.destroy())
+    req.pipe(forward)
+  })
+}
