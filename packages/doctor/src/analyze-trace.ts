@@ -500,7 +500,7 @@ export function analyzeTrace(trace: ProbeTrace): DoctorReport {
     if (timing.buffering) {
       const buffer =
         timing.flushIntervalMs !== null
-          ? `a buffer flushed on a timer, every ${seconds(timing.flushIntervalMs)}`
+          ? `a buffer flushed on a timer every ${seconds(timing.flushIntervalMs)},`
           : timing.bufferBytes === null
             ? `a buffer of at least ${kilobytes(timing.heldBytesAtLeast)} (no release showed its size: it held everything until the end)`
             : compression === null
