@@ -65,12 +65,21 @@ export type HubErrorCode =
   | 'SLOW_CONSUMER'
 
 /**
+ * The codes the deployment doctor raises (`@ssekit/doctor`):
+ * - `INVALID_OPTION`: a doctor option or query parameter is not a whole number in its range, or
+ *   a command-line argument is not understood.
+ * - `PROBE_FAILED`: the probe could not run: the URL is unreachable, or the server did not
+ *   answer as the doctor's handler does.
+ */
+export type DoctorErrorCode = 'INVALID_OPTION' | 'PROBE_FAILED'
+
+/**
  * Every code an {@link SSEError} can carry. Codes are permanent: once released, a code keeps its
  * meaning forever, and each README lists the codes its package raises. Each package's own union
  * ({@link EncoderErrorCode}, {@link DecoderErrorCode}, {@link ClientErrorCode},
- * {@link HubErrorCode}) types what its callbacks can receive.
+ * {@link HubErrorCode}, {@link DoctorErrorCode}) types what its callbacks can receive.
  */
-export type SSEErrorCode = EncoderErrorCode | ClientErrorCode | HubErrorCode
+export type SSEErrorCode = EncoderErrorCode | ClientErrorCode | HubErrorCode | DoctorErrorCode
 
 /** A field of the event model, named by errors about it. */
 export type SSEField = 'event' | 'id' | 'retry' | 'data'

@@ -18,6 +18,7 @@ export type {
   ClientErrorCode,
   ContractErrorCode,
   DecoderErrorCode,
+  DoctorErrorCode,
   EncoderErrorCode,
   HubErrorCode,
   SSEErrorCode,

@@ -17,7 +17,7 @@ describe('the root README', () => {
 
   test('has a usage example for every public package', () => {
     const paths = findExampleCopies(readme).map((block) => block.path)
-    for (const name of ['shared', 'encoder', 'decoder', 'client', 'hub']) {
+    for (const name of ['shared', 'encoder', 'decoder', 'client', 'hub', 'doctor']) {
       expect(paths.some((path) => path.startsWith(`packages/${name}/examples/`))).toBe(true)
     }
   })

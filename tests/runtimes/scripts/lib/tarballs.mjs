@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { run } from './runtimes.mjs'
 
 /** The public packages, in dependency order. */
-export const PUBLIC_PACKAGES = ['shared', 'encoder', 'decoder', 'client', 'hub']
+export const PUBLIC_PACKAGES = ['shared', 'encoder', 'decoder', 'client', 'hub', 'doctor']
 
 /** The package.json fields that name dependencies (where `workspace:` ranges may appear). */
 export const DEPENDENCY_FIELDS = [
