@@ -167,11 +167,32 @@ describe.skipIf(!hasNginx)('the proxy matrix: the doctor classifies every cell',
       },
     },
     {
+      // ssekit's streams carry Cache-Control: no-transform, which the compression middleware
+      // honours: the stream passes uncompressed.
       name: 'Express 5 with compression',
       start: async () => {
         const app = express()
         app.use(compression())
         app.use(createDoctorNodeHandler({ plan: PLAN }))
+        const server = await startLoopbackServer(app)
+        hops.push(server)
+        return `${server.origin}/ssekit-doctor`
+      },
+      expected: {
+        buffering: false,
+        compression: null,
+        idleCutMs: null,
+        upstreamHttpVersion: '1.1',
+      },
+    },
+    {
+      // The stream's no-transform taken away, so the middleware compresses it: the handler flushes
+      // it after each event, as openEventStream does.
+      name: 'Express 5 with compression, without no-transform',
+      start: async () => {
+        const app = express()
+        app.use(compression())
+        app.use(createDoctorNodeHandler({ plan: PLAN, headers: { 'cache-control': 'no-cache' } }))
         const server = await startLoopbackServer(app)
         hops.push(server)
         return `${server.origin}/ssekit-doctor`
