@@ -10,8 +10,12 @@ import { get, type IncomingMessage } from 'node:http'
 import { createDecoder } from '@ssekit/decoder'
 import type { ServerSentEvent } from '@ssekit/shared'
 
-/** How long one event or comment may take to arrive before the test fails. */
-export const ARRIVAL_TIMEOUT = 3000
+/**
+ * How long one event or comment may take to arrive before the test fails. A bound against hangs,
+ * not a timing assertion: on CI's 2 cores, shared with a Bun or Deno server process, Redis and
+ * the other suites, 3 s was once too short for a first event through Bun and Redis.
+ */
+export const ARRIVAL_TIMEOUT = 10_000
 
 /** An open stream: see {@link openStream}. */
 export interface StreamReader {
