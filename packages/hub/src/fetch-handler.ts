@@ -4,6 +4,7 @@ import type { EventContract } from '@ssekit/shared'
 import { createEventStreamHeaders } from '@ssekit/shared'
 import { encodeHubEvent } from './event-bytes.ts'
 import { type Hub, openSubscription, type SinkSubscription } from './hub.ts'
+import { liveDeliveryFlows } from './live-delivery-flows.ts'
 import { type HandlerOptions, resolveSubscriptionRequest } from './subscription-request.ts'
 
 /** Options of {@link createFetchHandler}. */
@@ -68,6 +69,12 @@ export function createFetchHandler<Contract extends EventContract | undefined = 
     }
     const { topics, lastEventId } = resolved
     const { signal } = request
+    if (!(await liveDeliveryFlows(hub, () => signal))) {
+      return new Response('The event hub is closed.', {
+        status: 503,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      })
+    }
     // Encoding the retry block validates it too (INVALID_RETRY).
     const retryBytes =
       options.retry === undefined ? undefined : encodeBytes({ retry: options.retry })

@@ -5,6 +5,7 @@ import type { EventContract } from '@ssekit/shared'
 import { isSSEError } from '@ssekit/shared'
 import { encodeHubEvent } from '../event-bytes.ts'
 import { type Hub, openSubscription, type SinkSubscription } from '../hub.ts'
+import { liveDeliveryFlows } from '../live-delivery-flows.ts'
 import { type HandlerOptions, resolveSubscriptionRequest } from '../subscription-request.ts'
 
 /** Options of {@link createNodeHandler}. */
@@ -73,6 +74,19 @@ export function createNodeHandler<Contract extends EventContract | undefined = u
       response
         .writeHead(resolved.status, { 'content-type': 'text/plain; charset=utf-8' })
         .end(resolved.message)
+      return
+    }
+    const clientGone = (): AbortSignal => {
+      const abort = new AbortController()
+      request.once('close', () => abort.abort())
+      return abort.signal
+    }
+    if (!(await liveDeliveryFlows(hub, clientGone))) {
+      if (!response.headersSent && !response.destroyed) {
+        response
+          .writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
+          .end('The event hub is closed.')
+      }
       return
     }
     const stream = openEventStream(response, {
