@@ -226,14 +226,13 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
         // Every message of the previous leader came first, so this tab has all it relayed. A tab
         // that was there at the resuming point drops the repeats by id; a tab that joined after
         // it drops the replay up to its own last event, which it knows nothing earlier than.
-        if (
+        skipUntil =
           message.lastEventId !== '' &&
           deliveredId !== undefined &&
           deliveredId !== message.lastEventId &&
           !seen.has(message.lastEventId)
-        ) {
-          skipUntil = deliveredId
-        }
+            ? deliveredId
+            : undefined
         return
       case 'cursor':
         if (lastEventId !== '') return
