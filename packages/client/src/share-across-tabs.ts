@@ -253,10 +253,10 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
     if (closed) return
     switch (message.type) {
       case 'event':
-        if (!synced && readyState !== OPEN) {
-          // Events before the leader's answer to hello: the stream is open.
+        if (!synced) {
+          // An event before the leader's answer to hello: the stream is open.
           synced = true
-          readyState = OPEN
+          opened(undefined)
         }
         receiveEvent(message.event)
         return

@@ -277,6 +277,19 @@ describe('shareAcrossTabs: joining, state and closing', () => {
     expect(browser.server.requests).toHaveLength(1)
   })
 
+  test("a tab that gets an event before the leader's answer to its hello is told the stream opened", async () => {
+    const browser = new FakeBrowser()
+    const first = join(browser.tab())
+    await until(() => first.connection.readyState === 1, 'open')
+    const late = join(browser.tab())
+    // The leader relays this event before it reads the late tab's hello.
+    await publishAndAwait(browser, [first, late], 1)
+    expect(late.log).toEqual(['open'])
+    expect(late.connection.readyState).toBe(1)
+    await until(() => browser.quiet, 'every message is delivered')
+    expect(late.log).toEqual(['open'])
+  })
+
   test('an error and a reconnection of the leader reach every tab: onError, onRetry, readyState 0, then onOpen', async () => {
     const browser = new FakeBrowser()
     const [a, b] = [join(browser.tab()), join(browser.tab())]
