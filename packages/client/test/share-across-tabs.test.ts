@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, expectTypeOf, test } from 'vitest'
 import {
+  type ContractConnectionEvent,
   defineEvents,
   type ShareAcrossTabsOptions,
   type SharedConnection,
@@ -10,6 +11,7 @@ import {
   type TabRole,
 } from '../src/index.ts'
 import { type FakeBrowser as Browser, FakeBrowser, type FakeTab, until } from './fake-tabs.ts'
+import { type Chat, market, type Price } from './schemas.ts'
 
 const URL_ = 'https://app.test/events'
 
@@ -427,6 +429,20 @@ describe('shareAcrossTabs: joining, state and closing', () => {
     expect(member.received).toEqual(['1'])
     expect(member.connection.readyState).toBe(1)
   })
+})
+
+test('under a contract a shared stream and a SharedEventSource are typed as connect() and EventSource are', () => {
+  const shared = shareAcrossTabs(URL_, { events: market, signal: AbortSignal.abort() })
+  expectTypeOf(shared).toEqualTypeOf<SharedConnection<ContractConnectionEvent<typeof market>>>()
+  const source = new SharedEventSource(URL_, { events: market, signal: AbortSignal.abort() })
+  source.addEventListener('price', (event) => {
+    expectTypeOf(event.data).toEqualTypeOf<Price>()
+  })
+  source.addEventListener('chat', (event) => {
+    expectTypeOf(event.data).toEqualTypeOf<Chat>()
+  })
+  expect(shared.readyState).toBe(2)
+  expect(source.readyState).toBe(2)
 })
 
 describe('shareAcrossTabs: the fallback', () => {
