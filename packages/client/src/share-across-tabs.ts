@@ -158,8 +158,8 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
   const seen = new RecentIds(RECENT_IDS)
   /** The server connection, while this tab leads. */
   let upstream: Connection | undefined
-  /** The timer that starts the leader's connection. */
-  let startTimer: ReturnType<typeof setTimeout> | undefined
+  /** Cancels the pending start of the leader's connection. */
+  let cancelStart: (() => void) | undefined
 
   // Async iteration, as in connect(): a queue read by one loop at a time. A follower cannot slow
   // the leader down, so events wait here for a slow loop.
@@ -238,9 +238,9 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
         if (lastEventId !== '') return
         lastEventId = message.lastEventId
         // A leader waiting for a cursor connects now.
-        if (role === 'leader' && startTimer !== undefined) {
-          clearTimeout(startTimer)
-          startTimer = setTimeout(connectUpstream, 0)
+        if (role === 'leader' && cancelStart !== undefined) {
+          cancelStart()
+          cancelStart = onNextTask(connectUpstream)
         }
         return
       default:
@@ -368,14 +368,21 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
     share({ type: 'lead' })
     if (onRoleChange !== undefined) guard(() => onRoleChange('leader'))
     // Connect on the next task, so that the messages already queued on the channel (the last
-    // events of the previous leader, or its final close) arrive first: the Last-Event-ID is then
-    // the furthest this tab can know, and a group that closed for good is not reopened. Without
-    // a last event ID, wait a little for another tab's (a `cursor` message).
-    startTimer = setTimeout(connectUpstream, lastEventId === '' ? CURSOR_WAIT : 0)
+    // events of the previous leader, or its final close) are likely in first: the Last-Event-ID
+    // is then the furthest this tab knows, and a group that closed for good is not reopened.
+    // Browsers do not order the lock's grant and the channel's messages, so this only saves
+    // repeats; the ids and the resume message keep the events right. Without a last event ID,
+    // wait a little for another tab's (a `cursor` message).
+    if (lastEventId === '') {
+      const timer = setTimeout(connectUpstream, CURSOR_WAIT)
+      cancelStart = () => clearTimeout(timer)
+    } else {
+      cancelStart = onNextTask(connectUpstream)
+    }
   }
 
   function connectUpstream(): void {
-    startTimer = undefined
+    cancelStart = undefined
     if (closed || upstream !== undefined) return
     post({ type: 'resume', lastEventId })
     upstream = connect(href, {
@@ -411,8 +418,8 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
     if (closed) return false
     closed = true
     readyState = CLOSED
-    if (startTimer !== undefined) clearTimeout(startTimer)
-    startTimer = undefined
+    cancelStart?.()
+    cancelStart = undefined
     upstream?.close()
     upstream = undefined
     // The next tab in the queue takes the lead and resumes from its last event ID.
@@ -533,4 +540,26 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
     },
   }
   return shared as SharedConnection<ConnectionEventOf<Contract>>
+}
+
+/**
+ * Runs `callback` on a later task, as `setTimeout(callback, 0)` would, through a `MessageChannel`:
+ * the tab that takes the lead is usually a hidden one, and browsers throttle the timers of hidden
+ * tabs (Chromium runs them at most once a second), not their messages.
+ *
+ * @param callback - what to run
+ * @returns the function that cancels it
+ */
+function onNextTask(callback: () => void): () => void {
+  if (typeof MessageChannel !== 'function') {
+    const timer = setTimeout(callback, 0)
+    return () => clearTimeout(timer)
+  }
+  const { port1, port2 } = new MessageChannel()
+  port1.onmessage = () => {
+    port1.close()
+    callback()
+  }
+  port2.postMessage(undefined)
+  return () => port1.close()
 }
