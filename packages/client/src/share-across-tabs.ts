@@ -154,6 +154,12 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
    * with events from before this tab's first one, which it drops until it is back at this id.
    */
   let skipUntil: string | undefined
+  /**
+   * How many more events the skip may drop. The replay reaches this tab's last event within the
+   * few events the new leader lagged behind; if a server's replay never does (its history lost
+   * them), the skip ends rather than drop the stream.
+   */
+  let skipBudget = 0
   /** The ids already delivered here, to drop the repeats of a hand-off. */
   const seen = new RecentIds(RECENT_IDS)
   /** The server connection, while this tab leads. */
@@ -233,6 +239,7 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
           !seen.has(message.lastEventId)
             ? deliveredId
             : undefined
+        skipBudget = RECENT_IDS
         return
       case 'cursor':
         if (lastEventId !== '') return
@@ -290,12 +297,13 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
   }
 
   function receiveEvent(event: ConnectionEvent): void {
-    if (skipUntil !== undefined) {
+    if (skipUntil !== undefined && skipBudget-- > 0) {
       // Replayed from before this tab joined: it has this one and those before.
       if (event.lastEventId === skipUntil) skipUntil = undefined
       if (event.id !== undefined && event.id !== '') seen.add(event.id)
       return
     }
+    skipUntil = undefined
     // An id this tab has already had: the repeat of a hand-off.
     if (event.id !== undefined && event.id !== '' && !seen.add(event.id)) return
     lastEventId = event.lastEventId

@@ -157,4 +157,6 @@ test.prop([fc.array(step, { minLength: 8, maxLength: 30, size: 'medium' }), fc.i
       for (const member of members) member.connection.close()
     }
   },
+  // About 6 s here; room for a loaded CI machine.
+  60_000,
 )
