@@ -44,6 +44,14 @@ export interface ShareAcrossTabsOptions<Contract extends EventContract | undefin
    * the other tabs get `undefined`, since the response lives in the leader's tab.
    */
   onOpen?: ((response: Response | undefined) => void) | undefined
+  /**
+   * How many of the group's latest events a tab that joins an open stream gets first, before the
+   * live ones (a chat that shows its last messages at once). Each tab keeps that many: the
+   * leader answers with its own. They come with their `id` and `lastEventId`, in order, without
+   * a repeat. Not in the fallback (a connection of the tab's own starts live).
+   * @defaultValue 0
+   */
+  history?: number | undefined
   /** Called when this tab's role changes: it took the lead, or fell back to a connection of its own. */
   onRoleChange?: ((role: TabRole) => void) | undefined
   /**

@@ -42,6 +42,12 @@ const RECENT_IDS = 1000
 const CURSOR_WAIT = 50
 
 /**
+ * How many events more than `history` a tab keeps and sends to a joining one: those the leader
+ * relays between the tab's joining and its reading the tab's hello, a few at most.
+ */
+const HISTORY_SLACK = 100
+
+/**
  * The messages about the state of the leader's connection that a leader takes from nobody: a late
  * lead, open or retry of the previous leader must not overwrite the state of its own connection.
  */
@@ -91,6 +97,7 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
     locks: locksOption,
     BroadcastChannel: channelOption,
     onRoleChange,
+    history: historyOption,
     events: _contract,
     onEvent: eventHandler,
     onInvalid,
@@ -160,6 +167,16 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
    * them), the skip ends rather than drop the stream.
    */
   let skipBudget = 0
+  /** How many recent events this tab keeps, and asks for when it joins. */
+  const historySize =
+    historyOption !== undefined && historyOption > 0
+      ? Math.min(Math.floor(historyOption), RECENT_IDS)
+      : 0
+  /** The latest events delivered here, oldest first, for a tab that joins later. */
+  const recent: ConnectionEvent[] = []
+  /** True while this tab waits for the leader's recent events; the live ones wait in `held`. */
+  let awaitingHistory = historySize > 0
+  const held: ConnectionEvent[] = []
   /** The ids already delivered here, to drop the repeats of a hand-off. */
   const seen = new RecentIds(RECENT_IDS)
   /** The server connection, while this tab leads. */
@@ -206,24 +223,36 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
     switch (message.type) {
       case 'hello':
         if (role === 'leader') {
-          post({ type: 'state', readyState: upstream?.readyState ?? CONNECTING, lastEventId })
+          post({
+            type: 'state',
+            readyState: upstream?.readyState ?? CONNECTING,
+            lastEventId,
+            // More than asked: the events relayed since the tab joined are in it too.
+            history: message.history > 0 ? recent.slice(-(message.history + HISTORY_SLACK)) : [],
+          })
         } else if (lastEventId !== '') {
           // The joining tab learns the cursor even if the leader is gone before it answers.
           post({ type: 'cursor', lastEventId })
         }
         return
       case 'state':
-        if (synced) return
-        synced = true
-        // A tab that joins late goes on from the group's cursor, unless it was given its own.
-        if (lastEventId === '') lastEventId = message.lastEventId
-        if (message.readyState === OPEN) opened(undefined)
+        if (!synced) {
+          synced = true
+          // A tab that joins late goes on from the group's cursor, unless it was given its own.
+          if (lastEventId === '') lastEventId = message.lastEventId
+          if (message.readyState === OPEN) opened(undefined)
+        }
+        // The leader's latest events, which end with any live one it relayed before answering:
+        // those come again here, and are dropped as repeats.
+        if (awaitingHistory) endAwaitingHistory(message.history)
         return
       case 'error':
         // The leader's onError decided; here it is told.
         report(fromTabError(message.error))
         return
       case 'lead':
+        // A new leader, who did not get the hello: no history will come.
+        if (awaitingHistory) endAwaitingHistory([])
         // A new leader may have joined too late to know where the group is.
         if (lastEventId !== '') post({ type: 'cursor', lastEventId })
         apply(message, undefined)
@@ -265,7 +294,8 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
           synced = true
           opened(undefined)
         }
-        receiveEvent(message.event)
+        if (awaitingHistory) held.push(message.event)
+        else receiveEvent(message.event)
         return
       case 'comment':
         if (onComment !== undefined) guard(() => onComment(message.text))
@@ -308,7 +338,31 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
     if (event.id !== undefined && event.id !== '' && !seen.add(event.id)) return
     lastEventId = event.lastEventId
     deliveredId = event.lastEventId
+    if (historySize > 0) {
+      // A copy: the contract takes the delivered event over.
+      recent.push({ ...event })
+      if (recent.length > historySize + HISTORY_SLACK) recent.shift()
+    }
     deliver(event)
+  }
+
+  /**
+   * The recent events arrived (or will not): the `historySize` events before the first one this
+   * tab held go first, then the held ones. The leader's answer also holds the events it relayed
+   * before it read the hello, which this tab has held: those are the live ones.
+   */
+  function endAwaitingHistory(history: ConnectionEvent[]): void {
+    awaitingHistory = false
+    const firstHeld = held[0]
+    const at =
+      firstHeld === undefined
+        ? -1
+        : history.findIndex(
+            (event) => event.id === firstHeld.id && event.lastEventId === firstHeld.lastEventId,
+          )
+    const before = at === -1 ? history : history.slice(0, at)
+    for (const event of before.slice(-historySize)) receiveEvent(event)
+    for (const event of held.splice(0)) receiveEvent(event)
   }
 
   function deliver(event: ConnectionEvent): void {
@@ -373,6 +427,8 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
   function lead(): void {
     if (closed) return
     role = 'leader'
+    // Nobody leads to answer: the events held so far go out.
+    if (awaitingHistory) endAwaitingHistory([])
     share({ type: 'lead' })
     if (onRoleChange !== undefined) guard(() => onRoleChange('leader'))
     // Connect on the next task, so that the messages already queued on the channel (the last
@@ -525,7 +581,7 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
   else {
     signal?.addEventListener('abort', close)
     // Ask the leader, if there is one, where the stream stands.
-    post({ type: 'hello' })
+    post({ type: 'hello', history: historySize })
   }
 
   const shared: SharedConnection<ConnectionEvent> = {

@@ -43,10 +43,10 @@ type TabMessageBody =
   | { type: 'resume'; lastEventId: string }
   /** A following tab's last event ID, for a new leader that has none (it joined just now). */
   | { type: 'cursor'; lastEventId: string }
-  /** A tab joined and asks the leader for the state of the stream. */
-  | { type: 'hello' }
-  /** The leader's answer to `hello`. */
-  | { type: 'state'; readyState: ReadyState; lastEventId: string }
+  /** A tab joined and asks the leader for the state of the stream, and that many recent events. */
+  | { type: 'hello'; history: number }
+  /** The leader's answer to `hello`, with its latest events for a tab that asked for them. */
+  | { type: 'state'; readyState: ReadyState; lastEventId: string; history: ConnectionEvent[] }
 
 /**
  * Tells whether something received on the channel is a message of this protocol, checking the
@@ -60,15 +60,8 @@ export function isTabMessage(value: unknown): value is TabMessage {
   const message = value as { ssekit?: unknown; type?: unknown; [field: string]: unknown }
   if (message.ssekit !== 1) return false
   switch (message.type) {
-    case 'event': {
-      const event = message.event as Partial<ConnectionEvent> | null | undefined
-      return (
-        typeof event === 'object' &&
-        event !== null &&
-        typeof event.data === 'string' &&
-        typeof event.lastEventId === 'string'
-      )
-    }
+    case 'event':
+      return isEvent(message.event)
     case 'comment':
       return typeof message.text === 'string'
     case 'error':
@@ -78,17 +71,33 @@ export function isTabMessage(value: unknown): value is TabMessage {
     case 'retry':
       return typeof message.delay === 'number' && typeof message.attempt === 'number'
     case 'state':
-      return typeof message.readyState === 'number' && typeof message.lastEventId === 'string'
+      return (
+        typeof message.readyState === 'number' &&
+        typeof message.lastEventId === 'string' &&
+        Array.isArray(message.history) &&
+        message.history.every(isEvent)
+      )
+    case 'hello':
+      return typeof message.history === 'number'
     case 'cursor':
     case 'resume':
       return typeof message.lastEventId === 'string'
     case 'open':
     case 'lead':
-    case 'hello':
       return true
     default:
       return false
   }
+}
+
+function isEvent(value: unknown): value is ConnectionEvent {
+  const event = value as Partial<ConnectionEvent> | null | undefined
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    typeof event.data === 'string' &&
+    typeof event.lastEventId === 'string'
+  )
 }
 
 function isTabError(value: unknown): value is TabError {

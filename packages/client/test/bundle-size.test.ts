@@ -23,10 +23,10 @@ const BUDGET = 6210
 
 /**
  * Budget for `import { shareAcrossTabs } from '@ssekit/client'`: connect() and the sharing (the
- * election, the channel protocol, the mirrored state and iteration), measured at 7,600 bytes,
- * rounded up; `SharedEventSource` with it measures 8,271.
+ * election, the channel protocol, the mirrored state and iteration, the history for joining
+ * tabs), measured at 7,892 bytes, rounded up; `SharedEventSource` with it measures 8,559.
  */
-const SHARED_BUDGET = 7610
+const SHARED_BUDGET = 7900
 
 async function bundle(contents: string): Promise<Uint8Array> {
   const result = await build({

@@ -10,13 +10,20 @@ import { FakeBrowser, type FakeTab, until } from './fake-tabs.ts'
  * which lets the leader relay the events while the others have not all read them yet.
  */
 type Step = { settle: boolean } & (
-  | { kind: 'open' }
+  | { kind: 'open'; history: number }
   | { kind: 'close' | 'crash'; leader: boolean; which: number }
   | { kind: 'publish'; count: number; ms: number }
 )
 
 const action = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('open' as const) }), weight: 3 },
+  {
+    // Some tabs ask for the group's latest events when they join.
+    arbitrary: fc.record({
+      kind: fc.constant('open' as const),
+      history: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3 })),
+    }),
+    weight: 3,
+  },
   {
     arbitrary: fc.record({
       kind: fc.constantFrom('close' as const, 'crash' as const),
@@ -104,6 +111,7 @@ test.prop([fc.array(step, { minLength: 8, maxLength: 30, size: 'medium' }), fc.i
             BroadcastChannel: tab.BroadcastChannel,
             fetch: tab.fetch,
             retry: { initialDelay: 1, maxDelay: 1 },
+            history: next.history,
             onEvent: (event) => received.push(Number(event.data)),
           })
           members.push({

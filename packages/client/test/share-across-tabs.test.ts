@@ -303,6 +303,25 @@ describe('shareAcrossTabs: joining, state and closing', () => {
     expect(browser.server.requests).toHaveLength(1)
   })
 
+  test("with history, a tab that joins gets the group's latest events first, then the live ones, in order and once", async () => {
+    const browser = new FakeBrowser()
+    const first = join(browser.tab(), { history: 3 })
+    await until(() => first.connection.readyState === 1, 'open')
+    await publishAndAwait(browser, [first], 5)
+    const late = join(browser.tab(), { history: 3 })
+    // Published while the late tab waits for the leader's answer: held, then delivered after.
+    await publishAndAwait(browser, [first, late], 2)
+    expect(late.received).toEqual(['3', '4', '5', '6', '7'])
+    expect(late.lastEventIds).toEqual(['3', '4', '5', '6', '7'])
+    expect(late.log).toEqual(['open'])
+    expect(browser.server.requests).toHaveLength(1)
+    // Without history (the default), a tab starts with the live events.
+    const plain = join(browser.tab())
+    await until(() => plain.connection.readyState === 1, 'open')
+    await publishAndAwait(browser, [first, late, plain], 1)
+    expect(plain.received).toEqual(['8'])
+  })
+
   test("a tab that gets an event before the leader's answer to its hello is told the stream opened", async () => {
     const browser = new FakeBrowser()
     const first = join(browser.tab())

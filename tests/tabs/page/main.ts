@@ -29,6 +29,8 @@ let opens = 0
 
 const connection = shareAcrossTabs('/events', {
   retry: { initialDelay: 250, maxDelay: 1000 },
+  // ?history=n: a page that joins gets the group's n latest events first.
+  history: Number(params.get('history') ?? 0),
   onEvent(event) {
     received.push(Number(event.data))
     ids.push(event.id ?? '')

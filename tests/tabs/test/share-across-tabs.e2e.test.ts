@@ -282,6 +282,35 @@ describe.skipIf(!hasChromium)('shareAcrossTabs in Chromium, against a hub over H
     }
   })
 
+  test("a page that asks for history gets the group's 20 latest events first, then the live ones, in order", async () => {
+    const context = await browser.newContext()
+    const origin = `http://127.0.0.1:${server.port}/?history=20`
+    try {
+      const first = await openTab(context, origin)
+      // More than 20 events before the late page opens.
+      await first.page.waitForFunction(
+        (n) =>
+          ((window as unknown as { tabState: () => TabState }).tabState().received.at(-1) ?? 0) >=
+          n,
+        server.published + 30,
+        WAIT,
+      )
+      const firstOfFirst = (await tabState(first.page)).received[0] ?? 0
+      const late = await openTab(context, origin)
+      await allCaughtUp([first, late])
+      const state = await tabState(late.page)
+      checkReceived(state, late.joinedAt, 'the late page')
+      // It starts 20 events before the point it joined at (give or take the events relayed
+      // while it loaded), and with events the first page had.
+      expect(state.received[0]).toBeLessThanOrEqual(late.joinedAt - 19)
+      expect(state.received[0]).toBeGreaterThanOrEqual(firstOfFirst)
+      expect(state.opens).toBe(1)
+    } finally {
+      await context.close()
+      await server.drained()
+    }
+  })
+
   test.each([
     [
       'an origin that is not potentially trustworthy (no navigator.locks)',
