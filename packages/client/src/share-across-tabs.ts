@@ -181,6 +181,8 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
   const seen = new RecentIds(RECENT_IDS)
   /** The server connection, while this tab leads. */
   let upstream: Connection | undefined
+  /** Whether this tab's onError returned false for the last error of the leader's connection. */
+  let declined = false
   /** Cancels the pending start of the leader's connection. */
   let cancelStart: (() => void) | undefined
 
@@ -248,7 +250,7 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
         return
       case 'error':
         // The leader's onError decided; here it is told.
-        report(fromTabError(message.error))
+        declined = report(fromTabError(message.error)) === false
         return
       case 'lead':
         // A new leader, who did not get the hello: no history will come.
@@ -308,9 +310,13 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
         readyState = CONNECTING
         if (onRetry !== undefined) guard(() => onRetry(message.delay, message.attempt))
         return
-      case 'close':
-        finish(message.error === undefined ? undefined : fromTabError(message.error))
+      case 'close': {
+        const error = message.error === undefined ? undefined : fromTabError(message.error)
+        // As with connect(): after onError returned false the loop ends without throwing,
+        // except for RETRY_LIMIT, which is final whatever onError returns.
+        finish(error, declined && error?.code !== 'RETRY_LIMIT')
         return
+      }
       case 'lead':
         // A hand-off: the stream reconnects, without an error.
         synced = true
@@ -466,7 +472,9 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
       onError(error) {
         post({ type: 'error', error: toTabError(error) })
         // The leader's onError decides for the group, as it would for its own connection.
-        return report(error)
+        const decision = report(error)
+        declined = decision === false
+        return decision
       },
       onRetry(delay, attempt) {
         share({ type: 'retry', delay, attempt })

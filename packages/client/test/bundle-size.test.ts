@@ -24,9 +24,9 @@ const BUDGET = 6210
 /**
  * Budget for `import { shareAcrossTabs } from '@ssekit/client'`: connect() and the sharing (the
  * election, the channel protocol, the mirrored state and iteration, the history for joining
- * tabs), measured at 7,892 bytes, rounded up; `SharedEventSource` with it measures 8,559.
+ * tabs), measured at 7,929 bytes, rounded up; `SharedEventSource` with it measures 8,595.
  */
-const SHARED_BUDGET = 7900
+const SHARED_BUDGET = 7940
 
 async function bundle(contents: string): Promise<Uint8Array> {
   const result = await build({

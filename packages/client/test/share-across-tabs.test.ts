@@ -369,6 +369,29 @@ describe('shareAcrossTabs: joining, state and closing', () => {
     expect(requests).toBe(1)
   })
 
+  test('a loop ends quietly where onError returned false for the final error, and throws it elsewhere, as with connect()', async () => {
+    const browser = new FakeBrowser()
+    const gone = () => Promise.resolve(new Response('gone', { status: 410 }))
+    const outcomes = [false, undefined].map(async (verdict) => {
+      const tab = browser.tab()
+      const shared = shareAcrossTabs(URL_, {
+        locks: tab.locks,
+        BroadcastChannel: tab.BroadcastChannel,
+        fetch: gone,
+        onError: () => verdict,
+      })
+      try {
+        for await (const _ of shared) {
+          // no event comes
+        }
+        return 'ended'
+      } catch (error) {
+        return (error as SSEError).code
+      }
+    })
+    expect(await Promise.all(outcomes)).toEqual(['ended', 'INVALID_STATUS'])
+  })
+
   test("closing one tab's handle leaves the others connected; the last one closes the connection", async () => {
     const browser = new FakeBrowser()
     const [a, b] = [join(browser.tab()), join(browser.tab())]
