@@ -1,4 +1,4 @@
-import { connect } from '@ssekit/client'
+import { shareAcrossTabs } from '@ssekit/client'
 import { isSSEError } from '@ssekit/shared'
 import { liveEvents } from '../contract/live-events.ts'
 import { query } from './dom.ts'
@@ -14,8 +14,9 @@ interface ConnectionRecord {
   headSeq: number
 }
 
-// One id per page load, so the drop button and the connection records concern this tab only.
-const clientId = Math.random().toString(36).slice(2, 10)
+// One id per browser, kept in localStorage: its tabs open the same URL, so they share one live
+// stream (and the drop button and the connection records concern that stream).
+const clientId = browserId()
 const liveUrl = `/api/live?client=${clientId}`
 // Reconnect after one second: long enough to see, and to miss events the hub must replay.
 const RECONNECT_DELAY = 1000
@@ -44,9 +45,13 @@ const received: DemoRecord[] = []
 let countReplayed: (seq: number) => void = () => {}
 
 // The same contract the server's hub publishes with: events arrive typed, their JSON parsed and
-// checked; one the schemas refuse would go to onError instead of reaching the page.
-const connection = connect(liveUrl, {
+// checked; one the schemas refuse would go to onError instead of reaching the page. All the tabs
+// of this browser that show the demo share one server connection: one tab (the leader) holds it
+// and relays the events to the others, and when it closes the next one resumes with
+// Last-Event-ID.
+const connection = shareAcrossTabs(liveUrl, {
   events: liveEvents,
+  onRoleChange: showRole,
   retry: { initialDelay: RECONNECT_DELAY, maxDelay: RECONNECT_DELAY },
   onOpen() {
     connections += 1
@@ -57,11 +62,13 @@ const connection = connect(liveUrl, {
     resilience.opened(connections, sent)
     resilience.log(
       connections === 1
-        ? 'Connected.'
+        ? `Connected (this tab is the ${connection.role}).`
         : `Reconnected (connection ${connections}) with Last-Event-ID: ${sent || '(none)'}.`,
       connections === 1 ? 'info' : 'good',
     )
+    showRole()
     void fetchServerRecord(connections)
+    void showServerConnections()
   },
   onError(error) {
     if (error.code === 'CONTRACT_VIOLATION') {
@@ -77,6 +84,35 @@ const connection = connect(liveUrl, {
     resilience.log(`Reconnecting in ${delay} ms (attempt ${attempt}).`)
   },
 })
+
+/** This browser's id, shared by its tabs; a fresh one where storage is unavailable. */
+function browserId(): string {
+  const fresh = Math.random().toString(36).slice(2, 10)
+  try {
+    const stored = localStorage.getItem('ssekit-demo-browser')
+    if (stored !== null) return stored
+    localStorage.setItem('ssekit-demo-browser', fresh)
+  } catch {
+    // Storage is blocked: this tab gets a stream of its own.
+  }
+  return fresh
+}
+
+function showRole(): void {
+  query(document, '[data-testid="tab-role"]').textContent = connection.role
+}
+
+/** Asks the server how many live streams this browser's tabs hold: 1, however many tabs. */
+async function showServerConnections(): Promise<void> {
+  try {
+    const response = await fetch(`/api/open-connections?client=${clientId}`)
+    const { open } = (await response.json()) as { open: number }
+    query(document, '[data-testid="server-connections"]').textContent = String(open)
+  } catch {
+    // The server is gone (the demo stopped): the counter keeps its last value.
+  }
+}
+setInterval(() => void showServerConnections(), 1000)
 
 /** Asks the server which Last-Event-ID it received, and how many events it had then. */
 async function fetchServerRecord(connectionNumber: number): Promise<void> {

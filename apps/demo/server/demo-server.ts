@@ -56,6 +56,7 @@ export const UNFINISHED_EVENT = 'id: never-dispatched\nevent: token\ndata: {"seq
  *
  * - `GET /api/live`: the hub's live topic, with replay after `Last-Event-ID`.
  * - `GET /api/connections?client=`: which `Last-Event-ID` each of a page's requests carried.
+ * - `GET /api/open-connections?client=`: how many live streams the client has open now.
  * - `POST /api/drop?client=`: cuts that page's live stream mid-event.
  * - `POST /api/roundtrip`: encodes the posted events and streams them back.
  *
@@ -119,6 +120,9 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
         return
       case 'GET /api/connections':
         sendJson(res, 200, connections.records(client))
+        return
+      case 'GET /api/open-connections':
+        sendJson(res, 200, { open: connections.openCount(client) })
         return
       case 'POST /api/drop':
         sendJson(res, 200, {

@@ -73,6 +73,17 @@ export class LiveConnections {
   }
 
   /**
+   * How many of a client's streams are open now: 1 for all the tabs of a browser that share the
+   * live stream.
+   *
+   * @param client - the page's (or the group of tabs') id
+   * @returns the number of open `/api/live` responses
+   */
+  openCount(client: string): number {
+    return this.#open.get(client)?.size ?? 0
+  }
+
+  /**
    * Cuts a client's open streams the rude way: writes the first bytes of an event that never
    * ends, then destroys the socket, as a crashed proxy or a lost network would.
    *

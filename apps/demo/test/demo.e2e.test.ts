@@ -207,6 +207,66 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     expect(await page.textContent('[data-testid="duplicated"]')).toBe('0')
   })
 
+  test('three tabs of one browser share one live connection: the server-connections counter shows 1 in each, and each tab gets the stream', async () => {
+    const context = await (browser as Browser).newContext({
+      viewport: { width: 1280, height: 900 },
+    })
+    try {
+      const tabs: Page[] = []
+      for (let i = 0; i < 3; i++) {
+        const tab = await context.newPage()
+        tab.on('pageerror', (error) => pageErrors.push(error.message))
+        await tab.goto(demo?.url ?? '', { waitUntil: 'load' })
+        await tab.waitForSelector('body[data-ready="true"]', WAIT)
+        tabs.push(tab)
+      }
+      for (const tab of tabs) {
+        await tab.waitForSelector('[data-testid="connection-state"][data-state="open"]', WAIT)
+        await tab.waitForFunction(
+          () => document.querySelector('[data-testid="server-connections"]')?.textContent === '1',
+          undefined,
+          WAIT,
+        )
+        // Ten events arrive in every tab, over that one connection.
+        await tab.waitForFunction(
+          () =>
+            (window as unknown as { ssekitDemo: { received: DemoRecord[] } }).ssekitDemo.received
+              .length >= 10,
+          undefined,
+          WAIT,
+        )
+      }
+      const roles = await Promise.all(
+        tabs.map((tab) => tab.textContent('[data-testid="tab-role"]')),
+      )
+      expect(roles).toEqual(['leader', 'follower', 'follower'])
+      // Still one after the others have run a while (the counter is polled every second).
+      for (const tab of tabs) {
+        expect(await tab.textContent('[data-testid="server-connections"]')).toBe('1')
+        expect(await tab.textContent('[data-testid="lost"]')).toBe('0')
+        expect(await tab.textContent('[data-testid="duplicated"]')).toBe('0')
+      }
+      // The leader's tab closes: another tab leads, and the counter is back to 1.
+      await tabs[0]?.close()
+      await tabs[1]?.waitForFunction(
+        () => document.querySelector('[data-testid="tab-role"]')?.textContent === 'leader',
+        undefined,
+        WAIT,
+      )
+      for (const tab of tabs.slice(1)) {
+        await tab.waitForFunction(
+          () => document.querySelector('[data-testid="server-connections"]')?.textContent === '1',
+          undefined,
+          WAIT,
+        )
+      }
+      expect(await tabs[2]?.textContent('[data-testid="duplicated"]')).toBe('0')
+      expect(await tabs[2]?.textContent('[data-testid="lost"]')).toBe('0')
+    } finally {
+      await context.close()
+    }
+  })
+
   test('the page rendered without a script error (screenshot saved)', async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
     await page.screenshot({ path: `${ARTIFACTS}demo.png`, fullPage: true })

@@ -5,6 +5,24 @@ import type { Connection, ReadyState } from './connection.ts'
 import { resolveUrl } from './request.ts'
 
 /**
+ * The key of a hidden init member that replaces {@link connect} as the way an {@link EventSource}
+ * opens its connection: `SharedEventSource` passes `shareAcrossTabs` through it. Not exported
+ * from the package, so a bundle of `EventSource` alone has none of the sharing.
+ * @internal
+ */
+export const OPEN_CONNECTION: unique symbol = Symbol('ssekit.openConnection')
+
+/**
+ * What an {@link EventSource} opens its connection with. `onOpen` may be called without a
+ * response (a shared stream's following tabs have none).
+ * @internal
+ */
+export type ConnectionOpener = (
+  url: string,
+  options: ConnectOptions<EventContract | undefined>,
+) => Connection<unknown>
+
+/**
  * Options of the {@link EventSource} constructor: the standard `withCredentials`, plus the request
  * and retry options of {@link connect} that the browser's EventSource cannot take, and an event
  * contract (`events`) with its `onInvalid`.
@@ -150,7 +168,13 @@ export class EventSource<
    */
   constructor(url: string | URL, init: EventSourceInit<Contract> = {}) {
     super()
-    const { withCredentials, ...options } = init as EventSourceInit<EventContract | undefined>
+    const {
+      withCredentials,
+      [OPEN_CONNECTION]: open = connect,
+      ...options
+    } = init as EventSourceInit<EventContract | undefined> & {
+      [OPEN_CONNECTION]?: ConnectionOpener
+    }
     this.#withCredentials = withCredentials === true
     let href: string
     try {
@@ -161,15 +185,15 @@ export class EventSource<
       }
       throw error
     }
-    this.#connection = connect(href, {
+    this.#connection = open(href, {
       ...options,
       // "If withCredentials is true, set corsAttributeState to Use Credentials": credentials
       // mode "include"; otherwise "same-origin".
       credentials: this.#withCredentials ? 'include' : 'same-origin',
-      onOpen: (response) => {
+      onOpen: (response: Response | undefined) => {
         // MessageEvent.origin is "the origin of the event stream's final URL (i.e., the URL
-        // after redirects)".
-        this.#origin = new URL(response.url || this.#connection.url).origin
+        // after redirects)"; a tab following a shared stream has no response: the URL's origin.
+        this.#origin = new URL(response?.url || this.#connection.url).origin
         this.dispatchEvent(new Event('open'))
       },
       onEvent: (event) => {

@@ -1,6 +1,7 @@
 /**
  * A fetch-based Server-Sent Events client: `connect()` with async iteration, and a drop-in
- * `EventSource`, for browsers, Node, Deno, Bun and edge runtimes.
+ * `EventSource`, for browsers, Node, Deno, Bun and edge runtimes; `shareAcrossTabs()` and
+ * `SharedEventSource` share one connection among a browser's tabs.
  *
  * @module
  */
@@ -41,3 +42,14 @@ export { EventSource } from './event-source.ts'
 export type { RetryOptions } from './reconnect.ts'
 export { RETRY_DEFAULTS } from './reconnect.ts'
 export { SSEResponseError } from './response-error.ts'
+export { shareAcrossTabs } from './share-across-tabs.ts'
+export type {
+  ShareAcrossTabsOptions,
+  SharedConnection,
+  TabChannel,
+  TabChannelConstructor,
+  TabRole,
+} from './share-across-tabs-options.ts'
+export type { SharedEventSourceInit } from './shared-event-source.ts'
+export { SharedEventSource } from './shared-event-source.ts'
+export type { LockManagerLike } from './tab-election.ts'

@@ -101,6 +101,21 @@ test('examples/event-source-contract.ts dispatches typed events and drops the in
   ])
 })
 
+test('examples/share-across-tabs.ts reads the stream; in Node (no navigator.locks) on a connection of its own', async () => {
+  const server = await createFaultServer()
+  server.route('/events', hold('id: 1\ndata: hello\n\nevent: done\ndata: bye\n\n'))
+  process.env.EVENTS_URL = server.url('/events')
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+  await import('../examples/share-across-tabs.ts')
+  expect(logs(log)).toStrictEqual([
+    'open (standalone)',
+    'message hello (last id 1)',
+    'done bye (last id 1)',
+  ])
+  expect(server.requests[0]?.headers.authorization).toBe('Bearer token-of-user-42')
+  await server.requests[0]?.socketClosed
+})
+
 test('the README shows the examples verbatim', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
   for (const example of [
@@ -109,6 +124,7 @@ test('the README shows the examples verbatim', () => {
     'price-events.ts',
     'connect-contract.ts',
     'event-source-contract.ts',
+    'share-across-tabs.ts',
   ]) {
     const source = readFileSync(new URL(`../examples/${example}`, import.meta.url), 'utf8')
     expect(readme).toContain(fenceFile(source))

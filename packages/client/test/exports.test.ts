@@ -8,9 +8,11 @@ test('the public API of @ssekit/client is exactly this list', async () => {
     'SSEContractError',
     'SSEError',
     'SSEResponseError',
+    'SharedEventSource',
     'connect',
     'defineEvents',
     'isSSEError',
+    'shareAcrossTabs',
   ])
 })
 
