@@ -50,6 +50,8 @@ const ROWS = [
   { pkg: '@ssekit/decoder', names: 'createDecoder', budget: (size) => size('eventsource-parser') },
   { pkg: 'eventsource-parser', names: 'createParser', peer: true },
   { pkg: '@ssekit/client', names: 'connect, EventSource', budget: () => 4.5 * KB },
+  // The cross-tab connection (#16): connect() plus the election and the relay; no peer ships one.
+  { pkg: '@ssekit/client', names: 'shareAcrossTabs' },
   { pkg: '@microsoft/fetch-event-source', names: 'fetchEventSource', peer: true },
   { pkg: 'eventsource', names: 'EventSource', peer: true },
   { pkg: '@ssekit/encoder', names: 'encode', budget: () => Math.floor(0.7 * KB) },
