@@ -2,13 +2,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startLoopbackServer } from '@ssekit/test-support/loopback-server'
 import { findExampleCopies, listExampleFiles } from '@ssekit/test-support/readme-examples'
+import { findFreePort, type RedisServer, startRedisServer } from '@ssekit/test-support/redis-server'
 import { afterAll, describe, expect, test, vi } from 'vitest'
-import {
-  findFreePort,
-  REDIS_AVAILABLE,
-  type RedisServer,
-  startRedisServer,
-} from './redis-server.ts'
+import { REDIS_AVAILABLE } from './redis-available.ts'
 import { openEvents, waitFor } from './servers.ts'
 
 const root = join(import.meta.dirname, '..')

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { toNodeListener } from '@ssekit/test-support/fetch-listener'
 import { listenForTest } from '@ssekit/test-support/loopback-server'
 import { describe, expect, test } from 'vitest'
 import { createFetchHandler } from '../src/fetch-handler.ts'
@@ -6,7 +7,6 @@ import { createHub } from '../src/hub.ts'
 import { createMemoryTransport } from '../src/memory-transport.ts'
 import { createNodeHandler } from '../src/node/node-handler.ts'
 import type { HubTransport } from '../src/transport.ts'
-import { toNodeListener } from './servers.ts'
 
 /**
  * A memory transport whose start (the moment its live delivery begins) waits for `begin()`, as a

@@ -1,5 +1,6 @@
 import { once } from 'node:events'
 import { get, type IncomingMessage, type ServerResponse } from 'node:http'
+import { toNodeListener } from '@ssekit/test-support/fetch-listener'
 import { type LoopbackServer, startLoopbackServer } from '@ssekit/test-support/loopback-server'
 import { afterEach, describe, expect, test } from 'vitest'
 import {
@@ -12,7 +13,7 @@ import {
 } from '../src/index.ts'
 import { createNodeHandler } from '../src/node/index.ts'
 import type { AuthorizeResult } from '../src/subscription-request.ts'
-import { openEvents, toNodeListener, waitFor } from './servers.ts'
+import { openEvents, waitFor } from './servers.ts'
 
 interface MatrixOptions {
   authorize?: (topics: readonly string[], authorization: string | null) => AuthorizeResult

@@ -1,9 +1,10 @@
 import { isSSEError } from '@ssekit/shared'
+import { type RedisServer, startRedisServer } from '@ssekit/test-support/redis-server'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createHub, GAP_EVENT, type Hub, type HubEvent } from '../src/index.ts'
 import { createRedisTransport, type RedisTransportOptions } from '../src/redis/index.ts'
-import { REDIS_AVAILABLE, type RedisServer, startRedisServer } from './redis-server.ts'
+import { REDIS_AVAILABLE } from './redis-available.ts'
 
 let server: RedisServer
 let namespaceCount = 0

@@ -1,58 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createDecoder } from '@ssekit/decoder'
 import type { ServerSentEvent } from '@ssekit/shared'
 import { createCollector } from '@ssekit/test-support/collect-events'
-
-/**
- * Serves a fetch-style handler from node:http: the request becomes a `Request` whose signal
- * aborts when the client leaves, and the `Response` body is piped with backpressure and
- * cancelled on disconnect (as @hono/node-server and Deno do).
- */
-export function toNodeListener(
-  handler: (request: Request) => Promise<Response>,
-): (request: IncomingMessage, response: ServerResponse) => void {
-  return (req, res) => {
-    const controller = new AbortController()
-    res.once('close', () => controller.abort())
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === 'string') headers.set(name, value)
-      else if (Array.isArray(value)) for (const item of value) headers.append(name, item)
-    }
-    const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
-      method: req.method ?? 'GET',
-      headers,
-      signal: controller.signal,
-    })
-    void (async () => {
-      const response = await handler(request)
-      const outgoing: Record<string, string> = {}
-      response.headers.forEach((value, name) => {
-        outgoing[name] = value
-      })
-      res.writeHead(response.status, outgoing)
-      res.flushHeaders()
-      if (response.body === null) {
-        res.end()
-        return
-      }
-      const reader = response.body.getReader()
-      res.once('close', () => {
-        reader.cancel().catch(() => {})
-      })
-      try {
-        for (;;) {
-          const { done, value } = await reader.read()
-          if (done) break
-          if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve))
-        }
-      } catch {
-        // The body failed or was cancelled: end the response.
-      }
-      res.end()
-    })()
-  }
-}
 
 /** An open event stream read with ssekit's decoder. */
 export interface EventReader {

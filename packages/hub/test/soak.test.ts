@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { connect } from '@ssekit/client'
+import { type RedisServer, startRedisServer } from '@ssekit/test-support/redis-server'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { REDIS_AVAILABLE, type RedisServer, startRedisServer } from './redis-server.ts'
+import { REDIS_AVAILABLE } from './redis-available.ts'
 
 /**
  * The scale-out soak: 3 hub instances (child processes, each with its own HTTP server) behind one

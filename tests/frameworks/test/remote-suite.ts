@@ -12,9 +12,9 @@ import { connect } from '@ssekit/client'
 import type { CloseStreamsOptions } from '@ssekit/encoder'
 import { createHub } from '@ssekit/hub'
 import { createRedisTransport } from '@ssekit/hub/redis'
+import { startRedisForTest } from '@ssekit/test-support/redis-server'
 import { describe, expect, onTestFinished, test } from 'vitest'
 import type { RemoteState } from '../remote/control.ts'
-import { startRedisForTest } from './redis-server.ts'
 import { ARRIVAL_TIMEOUT, openRawStream, openStream, within } from './stream-reader.ts'
 
 /** A server process of the app. */

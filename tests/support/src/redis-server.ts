@@ -1,8 +1,16 @@
+/**
+ * A private `redis-server` (Debian's, which CI installs: .ci/run) on a unix socket in a temp dir
+ * and on 127.0.0.1, without persistence, for the hub's Redis suites and the frameworks' shutdown
+ * test, whose hub history must outlive the server process that is stopped.
+ *
+ * @module
+ */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { type AddressInfo, createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { onTestFinished } from 'vitest'
 
 /** A free TCP port on 127.0.0.1 (for a server that must be reached by URL). */
 export async function findFreePort(): Promise<number> {
@@ -25,23 +33,6 @@ export function findRedisServer(): string | undefined {
   }
 }
 
-/**
- * Whether the Redis suites can run. Under CI=true a missing redis-server is an error (the suites
- * must never be skipped there); locally they are skipped with a message.
- */
-export const REDIS_AVAILABLE: boolean = (() => {
-  if (findRedisServer() !== undefined) return true
-  if (process.env.CI === 'true') {
-    throw new Error(
-      'redis-server is not installed, and CI=true: install it (apt-get install redis-server).',
-    )
-  }
-  console.warn(
-    'redis-server not found: the Redis suites are skipped (apt-get install redis-server).',
-  )
-  return false
-})()
-
 /** A private redis-server on a unix socket in a temp dir, without persistence. */
 export interface RedisServer {
   readonly socket: string
@@ -54,10 +45,17 @@ export interface RedisServer {
   stop(): Promise<void>
 }
 
-/** Waits until the socket answers PING, within `timeout` ms. */
-async function waitForPing(socket: string, timeout: number): Promise<void> {
+/** Waits until the socket answers PING, within `timeout` ms; fails at once if `child` cannot start. */
+async function waitForPing(socket: string, timeout: number, child: ChildProcess): Promise<void> {
+  let failed: Error | undefined
+  child.once('error', (error) => {
+    failed = new Error(
+      `cannot start redis-server (apt-get install redis-server; CI installs it): ${error.message}`,
+    )
+  })
   const deadline = Date.now() + timeout
   for (let attempt = 0; attempt < 500; attempt++) {
+    if (failed !== undefined) throw failed
     const ok = await new Promise<boolean>((resolve) => {
       const connection = createConnection(socket)
       connection.setTimeout(500, () => {
@@ -129,7 +127,7 @@ export async function startRedisServer(options: { port?: number } = {}): Promise
   const socket = join(dir, 'redis.sock')
   let child = spawnServer(socket, port)
   let stopped = false
-  await waitForPing(socket, 10_000)
+  await waitForPing(socket, 10_000, child)
   return {
     socket,
     get process() {
@@ -142,7 +140,7 @@ export async function startRedisServer(options: { port?: number } = {}): Promise
       await killAndWait(child)
       rmSync(socket, { force: true })
       child = spawnServer(socket, port)
-      await waitForPing(socket, 10_000)
+      await waitForPing(socket, 10_000, child)
     },
     async stop() {
       if (stopped) return
@@ -151,4 +149,16 @@ export async function startRedisServer(options: { port?: number } = {}): Promise
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * Starts a private redis-server for the current test, stopped when it finishes.
+ *
+ * @returns its URL, `redis://127.0.0.1:<port>`
+ */
+export async function startRedisForTest(): Promise<string> {
+  const port = await findFreePort()
+  const server = await startRedisServer({ port })
+  onTestFinished(() => server.stop())
+  return `redis://127.0.0.1:${port}`
 }
