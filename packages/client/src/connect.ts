@@ -5,13 +5,12 @@ import {
   isEventStreamContentType,
   isSSEError,
   type ServerSentEvent,
-  type SSEContractError,
   SSEError,
 } from '@ssekit/shared'
-import { clampTimerDelay, type IncomingResult, PullQueue } from '@ssekit/shared/internal'
-import { checkEvent } from './check-event.ts'
+import { clampTimerDelay } from '@ssekit/shared/internal'
 import type { ConnectOptions, FetchFunction } from './connect-options.ts'
 import type { Connection, ConnectionEvent, ConnectionEventOf, ReadyState } from './connection.ts'
+import { createEventDelivery } from './event-delivery.ts'
 import {
   computeRetryDelay,
   isIdempotentMethod,
@@ -53,9 +52,6 @@ const CLOSED = 2
 const PAUSED: unique symbol = Symbol('paused')
 /** The abort reason when the connection is closed; compared by identity. */
 const CLOSING: unique symbol = Symbol('closed')
-
-/** What a second `next()` before the first settled gets, as from {@link PullQueue.wait}. */
-const OVERLAPPING_NEXT = 'next() was called again before it settled.'
 
 /**
  * Opens a `text/event-stream` with `fetch` and keeps it open: it follows the WHATWG HTML
@@ -107,9 +103,7 @@ export function connect<Contract extends EventContract | undefined = undefined>(
   const retryOptions: RetryOptions = options.retry ?? {}
   const maxAttempts = retryOptions.maxAttempts
   const idleTimeout = options.idleTimeout
-  const { onOpen, onComment, onError, onRetry, onClose, onInvalid, signal } = options
-  // Typed by the contract outside; inside, every event is a ConnectionEvent.
-  const onEvent = options.onEvent as ((event: ConnectionEvent) => void) | undefined
+  const { onOpen, onComment, onRetry, signal } = options
   const requestInit: RequestInit = {
     method,
     // WHATWG HTML, EventSource constructor: "Set request's cache mode to "no-store"" and the
@@ -125,10 +119,11 @@ export function connect<Contract extends EventContract | undefined = undefined>(
 
   /** The spec's readyState. */
   let readyState: ReadyState = CONNECTING
-  /** True once close() ran or the connection failed for good: nothing is delivered after. */
+  /**
+   * True once closed or failed for good (set by `release`, which the delivery calls once): nothing
+   * is delivered after, nor requested.
+   */
   let closed = false
-  /** True once closed by the user's hand: even an event whose validation was awaited is dropped. */
-  let abandoned = false
   /** The spec's reconnection time: initialDelay, replaced by each valid `retry:` field. */
   let reconnectionTime = retryOptions.initialDelay ?? RETRY_DEFAULTS.initialDelay
   /** The error a decoder limit raised while feeding the current chunk. */
@@ -146,15 +141,14 @@ export function connect<Contract extends EventContract | undefined = undefined>(
   let paused = false
   let wakeVisible: (() => void) | undefined
 
-  // Async iteration: a queue read by one loop at a time.
-  /** Whether a loop is iterating now. */
-  let iterating = false
-  /** Events waiting for the loop, and the loop's pending `next()` when it waits for one. */
-  const queue = new PullQueue<ConnectionEvent>()
   /** Resumes reading the body once the loop has taken every queued event (backpressure). */
   let wakeDrained: (() => void) | undefined
-  /** The error the loop throws once the queue is empty, when the connection failed for good. */
-  let endError: ClientError | undefined
+
+  // onEvent and the async iteration (a queue read by one loop at a time), and the closing.
+  const delivery = createEventDelivery(options, 'onEvent (or EventSource)', release, () =>
+    wakeDrained?.(),
+  )
+  const { queue, deliver: deliverEvent, close, report, finish } = delivery
 
   const decoder = createDecoder(
     {
@@ -187,69 +181,7 @@ export function connect<Contract extends EventContract | undefined = undefined>(
     // decoder's event is fresh and ours, so it takes the field instead of being copied.
     const event = decoded as ConnectionEvent
     event.lastEventId = decoder.lastEventId
-    if (onEvent !== undefined) {
-      // With onEvent, a contract is checked here, so the loop (if any) gets checked events too.
-      if (contract !== undefined && !checkNow(contract, event)) return
-      guard(() => onEvent(event))
-      if (closed) return
-    }
-    if (!iterating && onEvent !== undefined) return
-    if (!queue.deliver(event)) queue.push(event)
-  }
-
-  /**
-   * Holds an event to the contract at once, for `onEvent`, which cannot wait: an async validator
-   * fails the connection (`ASYNC_SCHEMA`, a programming error, so whatever `onError` returns).
-   * Returns whether the event is delivered.
-   */
-  function checkNow(contract: EventContract, event: ConnectionEvent): boolean {
-    let result: IncomingResult
-    try {
-      result = checkEvent(contract, event, 'onEvent (or EventSource)') as IncomingResult
-    } catch (thrown) {
-      const error = thrown as ClientError
-      report(error)
-      finish(error)
-      return false
-    }
-    if (result.kind === 'event') return true
-    if (result.kind === 'invalid') refuse(result.error, false)
-    return false
-  }
-
-  /**
-   * An event broke the contract: `onInvalid` decides first; by default `onError` is told and the
-   * stream goes on, unless it returns false. `dropQueued` drops the events read after it, which
-   * the iteration has not checked yet.
-   */
-  function refuse(error: SSEContractError, dropQueued: boolean): void {
-    let decision: unknown
-    if (onInvalid !== undefined) {
-      try {
-        decision = onInvalid(error)
-      } catch (thrown) {
-        reportCallbackError(thrown)
-      }
-    }
-    // An event the loop takes after the connection ended by itself is still reported.
-    if (decision === 'skip' || abandoned) return
-    const verdict = report(error)
-    if (closed || (decision !== 'close' && verdict !== false)) return
-    if (dropQueued) queue.clear()
-    // 'close' fails the connection, so the loop throws; onError's false ends it quietly.
-    if (decision === 'close') finish(error)
-    else finishQuietly(error)
-  }
-
-  function report(error: ClientError): boolean | undefined {
-    if (onError === undefined) return undefined
-    let decision: unknown
-    try {
-      decision = onError(error)
-    } catch (thrown) {
-      reportCallbackError(thrown)
-    }
-    return typeof decision === 'boolean' ? decision : undefined
+    deliverEvent(event)
   }
 
   function abortAttempt(reason: unknown): void {
@@ -278,12 +210,8 @@ export function connect<Contract extends EventContract | undefined = undefined>(
     }, clampTimerDelay(idleTimeout))
   }
 
-  /**
-   * Stops everything the connection runs: the request, the body reader, timers and listeners.
-   * Returns false when it was already closed.
-   */
-  function release(): boolean {
-    if (closed) return false
+  /** Stops everything the connection runs: the request, the body reader, timers and listeners. */
+  function release(): void {
     closed = true
     readyState = CLOSED
     abortAttempt(CLOSING)
@@ -295,45 +223,6 @@ export function connect<Contract extends EventContract | undefined = undefined>(
     wakeDrained?.()
     signal?.removeEventListener('abort', close)
     visibilityTarget?.removeEventListener('visibilitychange', onVisibilityChange)
-    return true
-  }
-
-  /** Ends a loop waiting in `next()` once nothing is queued: with `endError`, or done. */
-  function settleLoop(): void {
-    if (!queue.waiting || queue.length !== 0) return
-    if (endError !== undefined) {
-      const thrown = endError
-      endError = undefined
-      queue.fail(thrown)
-    } else {
-      queue.end()
-    }
-  }
-
-  /** Closes by the user's hand (`close()`, `break`, the signal): undelivered events are dropped. */
-  function close(): void {
-    if (!release()) return
-    abandoned = true
-    queue.clear()
-    settleLoop()
-  }
-
-  /**
-   * The connection ends by itself: the loop takes the queued events, then throws `error` (or
-   * ends, without one), and `onClose` is told.
-   */
-  function finish(error?: ClientError): void {
-    if (!release()) return
-    endError = error
-    settleLoop()
-    if (onClose !== undefined) guard(() => onClose(error))
-  }
-
-  /** As {@link finish}, but the loop ends without throwing: `onError` returned false. */
-  function finishQuietly(error: ClientError): void {
-    if (!release()) return
-    settleLoop()
-    if (onClose !== undefined) guard(() => onClose(error))
   }
 
   // pauseWhenHidden: the page's visibility, read from `globalThis.document` only when asked for.
@@ -515,8 +404,7 @@ export function connect<Contract extends EventContract | undefined = undefined>(
         if (closed) return
         if (!(decision ?? (outcome.retriable && mayResend))) {
           // `decision` is false (the handler said close) or absent (the default said so).
-          if (decision === false) finishQuietly(outcome.error)
-          else finish(outcome.error)
+          finish(outcome.error, decision === false)
           return
         }
       } else if (!mayResend) {
@@ -542,66 +430,6 @@ export function connect<Contract extends EventContract | undefined = undefined>(
       if (closed) return
       await sleep(delay)
     }
-  }
-
-  /** A loop's `return()` (`break`, `return`, a throw): the connection closes. */
-  function leave(): Promise<IteratorResult<ConnectionEvent, undefined>> {
-    iterating = false
-    close()
-    return Promise.resolve({ value: undefined, done: true })
-  }
-
-  const iterator: AsyncIterator<ConnectionEvent, undefined> = {
-    next(): Promise<IteratorResult<ConnectionEvent, undefined>> {
-      const value = queue.shift()
-      if (value !== undefined) {
-        if (queue.length === 0) wakeDrained?.()
-        return Promise.resolve({ value, done: false })
-      }
-      if (closed) {
-        if (endError !== undefined) {
-          const thrown = endError
-          endError = undefined
-          return Promise.reject(thrown)
-        }
-        return Promise.resolve({ value: undefined, done: true })
-      }
-      return queue.wait()
-    },
-    return: leave,
-  }
-
-  /** Whether the loop's `next()` is validating an event (a second call must wait its turn). */
-  let checking = false
-
-  /**
-   * The loop under a contract without `onEvent`: each event is held to the contract when the loop
-   * takes it, awaiting an async validator, so events stay in order and the body is still read
-   * only as fast as the loop goes.
-   */
-  async function nextChecked(
-    contract: EventContract,
-  ): Promise<IteratorResult<ConnectionEvent, undefined>> {
-    for (;;) {
-      const next = await iterator.next()
-      if (next.done) return next
-      let result = checkEvent(contract, next.value, undefined)
-      if (result instanceof Promise) result = await result
-      if (abandoned) return { value: undefined, done: true }
-      if (result.kind === 'event') return { value: result.event as ConnectionEvent, done: false }
-      if (result.kind === 'invalid') refuse(result.error, true)
-    }
-  }
-
-  const checkedIterator: AsyncIterator<ConnectionEvent, undefined> = {
-    next(): Promise<IteratorResult<ConnectionEvent, undefined>> {
-      if (checking) return Promise.reject(new TypeError(OVERLAPPING_NEXT))
-      checking = true
-      return nextChecked(contract as EventContract).finally(() => {
-        checking = false
-      })
-    },
-    return: leave,
   }
 
   if (signal?.aborted) {
@@ -632,10 +460,7 @@ export function connect<Contract extends EventContract | undefined = undefined>(
     url: href,
     close,
     [Symbol.asyncIterator](): AsyncIterator<ConnectionEvent, undefined> {
-      if (iterating && !closed)
-        throw new TypeError('This connection is already being iterated by a loop.')
-      iterating = true
-      return contract === undefined || onEvent !== undefined ? iterator : checkedIterator
+      return delivery.iterate()
     },
   }
   // Typed by the contract: the events it delivers are the contract's, checked.

@@ -1,9 +1,8 @@
-import type { ClientErrorCode, EventContract, SSEContractError, SSEError } from '@ssekit/shared'
-import { type IncomingResult, PullQueue } from '@ssekit/shared/internal'
-import { checkEvent } from './check-event.ts'
+import type { EventContract } from '@ssekit/shared'
 import { connect } from './connect.ts'
 import type { ConnectOptions } from './connect-options.ts'
 import type { Connection, ConnectionEvent, ConnectionEventOf, ReadyState } from './connection.ts'
+import { createEventDelivery } from './event-delivery.ts'
 import { RecentIds } from './recent-ids.ts'
 import { guard, reportCallbackError } from './report-callback-error.ts'
 import { resolveUrl } from './request.ts'
@@ -16,9 +15,6 @@ import type {
 } from './share-across-tabs-options.ts'
 import { type Leadership, type LockManagerLike, requestLeadership } from './tab-election.ts'
 import { fromTabError, isTabMessage, type TabMessage, toTabError } from './tab-messages.ts'
-
-/** An error as the client reports it: one of the client's codes. */
-type ClientError = SSEError<ClientErrorCode>
 
 /** A message before its `ssekit` tag is added. */
 type Untagged<M> = M extends unknown ? Omit<M, 'ssekit'> : never
@@ -138,18 +134,14 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
     }
   }
 
-  // Typed by the contract outside; inside, every event is a ConnectionEvent.
-  const onEvent = eventHandler as ((event: ConnectionEvent) => void) | undefined
   /** The lock's and the channel's name: one group per URL and key. */
   const name = `ssekit:share-across-tabs ${JSON.stringify([href, key ?? ''])}`
 
   let role: TabRole = 'follower'
   /** The group's readyState, as this tab knows it. */
   let readyState: ReadyState = CONNECTING
-  /** True once close() ran or the group's connection closed for good. */
+  /** True once close() ran or the group's connection closed for good (set by `release`). */
   let closed = false
-  /** True once closed by the user's hand: even an event whose validation was awaited is dropped. */
-  let abandoned = false
   /** True once this tab knows the group's state: it leads, the leader answered, or it spoke. */
   let synced = false
   /** The last event ID string of the last event this tab received: where a new leader resumes. */
@@ -186,11 +178,11 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
   /** Cancels the pending start of the leader's connection. */
   let cancelStart: (() => void) | undefined
 
-  // Async iteration, as in connect(): a queue read by one loop at a time. A follower cannot slow
-  // the leader down, so events wait here for a slow loop.
-  let iterating = false
-  const queue = new PullQueue<ConnectionEvent>()
-  let endError: ClientError | undefined
+  // onEvent and the async iteration, as in connect(): a queue read by one loop at a time. A
+  // follower cannot slow the leader down, so events wait here for a slow loop. A tab's contract
+  // is its own: `onInvalid` decides, then `onError`, in each tab.
+  const delivery = createEventDelivery(options, 'onEvent (or SharedEventSource)', release)
+  const { close, report, finish } = delivery
 
   const channel: TabChannel = new Channel(name)
   channel.addEventListener('message', (message) => {
@@ -349,7 +341,7 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
       recent.push({ ...event })
       if (recent.length > historySize + HISTORY_SLACK) recent.shift()
     }
-    deliver(event)
+    delivery.deliver(event)
   }
 
   /**
@@ -369,62 +361,6 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
     const before = at === -1 ? history : history.slice(0, at)
     for (const event of before.slice(-historySize)) receiveEvent(event)
     for (const event of held.splice(0)) receiveEvent(event)
-  }
-
-  function deliver(event: ConnectionEvent): void {
-    if (closed) return
-    if (onEvent !== undefined) {
-      if (contract !== undefined && !checkNow(contract, event)) return
-      guard(() => onEvent(event))
-      if (closed) return
-    }
-    if (!iterating && onEvent !== undefined) return
-    if (!queue.deliver(event)) queue.push(event)
-  }
-
-  /** As in connect(): `onEvent` cannot wait, so an async validator fails with ASYNC_SCHEMA. */
-  function checkNow(contract: EventContract, event: ConnectionEvent): boolean {
-    let result: IncomingResult
-    try {
-      result = checkEvent(contract, event, 'onEvent (or SharedEventSource)') as IncomingResult
-    } catch (thrown) {
-      const error = thrown as ClientError
-      report(error)
-      finish(error)
-      return false
-    }
-    if (result.kind === 'event') return true
-    if (result.kind === 'invalid') refuse(result.error, false)
-    return false
-  }
-
-  /** As in connect(): `onInvalid` decides, then `onError`; a tab's contract is its own. */
-  function refuse(error: SSEContractError, dropQueued: boolean): void {
-    let decision: unknown
-    if (onInvalid !== undefined) {
-      try {
-        decision = onInvalid(error)
-      } catch (thrown) {
-        reportCallbackError(thrown)
-      }
-    }
-    if (decision === 'skip' || abandoned) return
-    const verdict = report(error)
-    if (closed || (decision !== 'close' && verdict !== false)) return
-    if (dropQueued) queue.clear()
-    if (decision === 'close') finish(error)
-    else finish(error, true)
-  }
-
-  function report(error: ClientError): boolean | undefined {
-    if (onError === undefined) return undefined
-    let decision: unknown
-    try {
-      decision = onError(error)
-    } catch (thrown) {
-      reportCallbackError(thrown)
-    }
-    return typeof decision === 'boolean' ? decision : undefined
   }
 
   // The election: this tab queues for the group's lock; holding it, it connects for everyone.
@@ -486,8 +422,7 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
   }
 
   /** Leaves the group: the connection (when leading), the lock or its queue, the channel. */
-  function release(): boolean {
-    if (closed) return false
+  function release(): void {
     closed = true
     readyState = CLOSED
     cancelStart?.()
@@ -498,91 +433,6 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
     leadership.resign()
     channel.close()
     signal?.removeEventListener('abort', close)
-    return true
-  }
-
-  /** Ends a loop waiting in `next()` once nothing is queued: with `endError`, or done. */
-  function settleLoop(): void {
-    if (!queue.waiting || queue.length !== 0) return
-    if (endError !== undefined) {
-      const thrown = endError
-      endError = undefined
-      queue.fail(thrown)
-    } else {
-      queue.end()
-    }
-  }
-
-  /** Closes by the user's hand (`close()`, `break`, the signal): undelivered events are dropped. */
-  function close(): void {
-    if (!release()) return
-    abandoned = true
-    queue.clear()
-    settleLoop()
-  }
-
-  /**
-   * The stream ends by itself: the loop takes the queued events, then throws `error` (unless
-   * `quietly`, when onError returned false), and `onClose` is told.
-   */
-  function finish(error: ClientError | undefined, quietly = false): void {
-    if (!release()) return
-    if (!quietly) endError = error
-    settleLoop()
-    if (onClose !== undefined) guard(() => onClose(error))
-  }
-
-  function leave(): Promise<IteratorResult<ConnectionEvent, undefined>> {
-    iterating = false
-    close()
-    return Promise.resolve({ value: undefined, done: true })
-  }
-
-  const iterator: AsyncIterator<ConnectionEvent, undefined> = {
-    next(): Promise<IteratorResult<ConnectionEvent, undefined>> {
-      const value = queue.shift()
-      if (value !== undefined) return Promise.resolve({ value, done: false })
-      if (closed) {
-        if (endError !== undefined) {
-          const thrown = endError
-          endError = undefined
-          return Promise.reject(thrown)
-        }
-        return Promise.resolve({ value: undefined, done: true })
-      }
-      return queue.wait()
-    },
-    return: leave,
-  }
-
-  let checking = false
-
-  /** As in connect(): each event is held to the contract when the loop takes it, in order. */
-  async function nextChecked(
-    contract: EventContract,
-  ): Promise<IteratorResult<ConnectionEvent, undefined>> {
-    for (;;) {
-      const next = await iterator.next()
-      if (next.done) return next
-      let result = checkEvent(contract, next.value, undefined)
-      if (result instanceof Promise) result = await result
-      if (abandoned) return { value: undefined, done: true }
-      if (result.kind === 'event') return { value: result.event as ConnectionEvent, done: false }
-      if (result.kind === 'invalid') refuse(result.error, true)
-    }
-  }
-
-  const checkedIterator: AsyncIterator<ConnectionEvent, undefined> = {
-    next(): Promise<IteratorResult<ConnectionEvent, undefined>> {
-      if (checking) {
-        return Promise.reject(new TypeError('next() was called again before it settled.'))
-      }
-      checking = true
-      return nextChecked(contract as EventContract).finally(() => {
-        checking = false
-      })
-    },
-    return: leave,
   }
 
   if (signal?.aborted) close()
@@ -605,10 +455,7 @@ export function shareAcrossTabs<Contract extends EventContract | undefined = und
     url: href,
     close,
     [Symbol.asyncIterator](): AsyncIterator<ConnectionEvent, undefined> {
-      if (iterating && !closed)
-        throw new TypeError('This connection is already being iterated by a loop.')
-      iterating = true
-      return contract === undefined || onEvent !== undefined ? iterator : checkedIterator
+      return delivery.iterate()
     },
   }
   return shared as SharedConnection<ConnectionEventOf<Contract>>
