@@ -106,12 +106,17 @@ async function measure(validator) {
   const validateOnly = () => {
     for (let i = 0; i < values.length; i++) do_not_optimize(schema['~standard'].validate(values[i]))
   }
+  // The same work without ssekit's contract path: the validator called on JSON.parse's result in
+  // the decoder's callback, as an application would write it by hand.
+  const validate = schema['~standard'].validate
+  const direct = (event) => validate(JSON.parse(event.data))
   const sides = {
     baseline: () => decodeAll(workload.chunks, parse),
     validated: () => decodeAll(workload.chunks, check),
+    direct: () => decodeAll(workload.chunks, direct),
     validator: validateOnly,
   }
-  const samples = { baseline: [], validated: [], validator: [] }
+  const samples = { baseline: [], validated: [], direct: [], validator: [] }
   const timeRound = (fn, into) => {
     globalThis.gc()
     const until = process.hrtime.bigint() + 300_000_000n
@@ -134,6 +139,7 @@ async function measure(validator) {
     events: workload.events.length,
     baseline: median(samples.baseline),
     validated: median(samples.validated),
+    direct: median(samples.direct),
     validator: median(samples.validator),
   }
 }
@@ -151,13 +157,14 @@ export async function run() {
     const mbps = (ns) => result.bytes / (1024 * 1024) / (ns / 1e9)
     const overhead = result.validated / result.baseline - 1
     const own = result.validator / result.baseline
+    const byHand = result.direct / result.baseline - 1
     const percent = (ratio) => `${(ratio * 100).toFixed(1)} %`
     const target = validator === 'zod' || validator === 'valibot' ? '≤ 20 %' : ''
     rows.push(
-      `| ${validator} | ${mbps(result.baseline).toFixed(0)} | ${mbps(result.validated).toFixed(0)} | ${percent(overhead)} | ${percent(own)} | ${target} |`,
+      `| ${validator} | ${mbps(result.baseline).toFixed(0)} | ${mbps(result.validated).toFixed(0)} | ${percent(overhead)} | ${percent(byHand)} | ${percent(own)} | ${target} |`,
     )
     console.log(
-      `contracts ${validator}: ${percent(overhead)} overhead, ${percent(own)} the validator alone`,
+      `contracts ${validator}: ${percent(overhead)} overhead, ${percent(byHand)} by hand, ${percent(own)} the validator alone`,
     )
   }
   return [
@@ -169,12 +176,14 @@ export async function run() {
     "a contract through the client's own path (`readIncoming`: JSON codec, schema lookup, the",
     "validator's `~standard.validate`) against a schema of the chunk's full shape. Median wall-clock",
     'time per run, garbage collection included, 8 rotating rounds of ≥ 300 ms each, one process',
-    'per validator. "The validator alone" is its `validate()` over the same values already parsed,',
-    "as a share of the baseline: the part of the overhead that is the validator's own work, which",
-    'no SSE library can remove. Issue #14 targets at most 20 % for Valibot and Zod 4.',
+    'per validator. "By hand" is the same work without ssekit\'s contract path: the validator called',
+    "on JSON.parse's result in the decoder's callback, as an application would write it. \"The",
+    'validator alone" is its `validate()` over the same values already parsed, as a share of the',
+    "baseline. Both show the validator's own cost, which no SSE library can remove. Issue #14",
+    'targets at most 20 % for Valibot and Zod 4.',
     '',
-    '| validator | decode + JSON.parse MB/s | decode + parse + validate MB/s | overhead | the validator alone | target |',
-    '| --- | ---: | ---: | ---: | ---: | --- |',
+    '| validator | decode + JSON.parse MB/s | decode + parse + validate MB/s | overhead | by hand, without ssekit | the validator alone | target |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows,
     '',
   ].join('\n')

@@ -5,6 +5,7 @@ import type { ServerSentEvent } from './event.ts'
 import type {
   StandardSchema,
   StandardSchemaIssue,
+  StandardSchemaProps,
   StandardSchemaResult,
 } from './standard-schema.ts'
 
@@ -21,12 +22,16 @@ export interface ContractRuntime {
   readonly prepareOutgoing: typeof prepareOutgoing
   readonly readIncoming: typeof readIncoming
   /**
-   * The contract's own event types and their schemas, taken when it was defined. A Map, not the
-   * `events` object: a type named `constructor` or `__proto__` must not find `Object.prototype`'s
-   * members, and `Object.hasOwn` on every received event cost a few percent of decoding
+   * The contract's own event types and their validators (each schema's `~standard` object), taken
+   * when it was defined. A Map, not the `events` object: a type named `constructor` or `__proto__`
+   * must not find `Object.prototype`'s members, and `Object.hasOwn` on every received event cost a
+   * few percent of decoding. Read once: ArkType's `~standard` is a getter that makes a new object
+   * and function on every read, which cost 10 % of decoding on the llm-tokens workload
    * (BENCHMARKS.md, Contracts).
    */
-  readonly schemas: ReadonlyMap<string, StandardSchema>
+  readonly validators: ReadonlyMap<string, StandardSchemaProps>
+  /** The id schema's validator, read once likewise. */
+  readonly idValidator: StandardSchemaProps<string, string> | undefined
 }
 
 /** A value now, or a promise of it when an async validator ran where waiting is allowed. */
@@ -63,13 +68,13 @@ export type IncomingResult =
  * with `ASYNC_SCHEMA`, since an answer that comes later would reorder the stream.
  */
 function check<T>(
-  schema: StandardSchema,
+  schema: StandardSchemaProps,
   value: unknown,
   eventType: string,
   syncOnly: string | undefined,
   next: (result: StandardSchemaResult<unknown>) => T,
 ): MaybePromise<T> {
-  const result = schema['~standard'].validate(value)
+  const result = schema.validate(value)
   if (!(result instanceof Promise)) return next(result)
   if (syncOnly !== undefined) throw refuseAsync(result, eventType, syncOnly)
   return result.then(next)
@@ -122,7 +127,7 @@ export function prepareOutgoing(
     throw new TypeError('An event under a contract is an object with its type in `event`.')
   }
   const eventType = event.event
-  const schema = schemaOf(contract, eventType)
+  const schema = validatorOf(contract, eventType)
   const raw = schema === undefined && eventType === 'message' && contract.message === 'raw'
   if (schema === undefined && !raw) {
     throw new SSEContractError(
@@ -147,7 +152,7 @@ export function prepareOutgoing(
             throw refusal('The data', eventType, 'data', event.data, result)
           return finish()
         })
-  const idSchema = contract.id
+  const idSchema = contract['~ssekit'].idValidator
   if (idSchema === undefined || event.id === undefined) return checkData()
   const id = event.id
   return then(
@@ -209,7 +214,7 @@ function checkIncoming(
   syncOnly: string | undefined,
 ): MaybePromise<IncomingResult> {
   const eventType = typeOf(event)
-  const schema = schemaOf(contract, eventType)
+  const schema = validatorOf(contract, eventType)
   if (schema === undefined) {
     if (eventType === 'message' && contract.message === 'raw')
       return accept(event, eventType, event.data)
@@ -231,7 +236,7 @@ function checkIncoming(
     )
     return { kind: 'invalid', error }
   }
-  const idSchema = contract.id
+  const idSchema = contract['~ssekit'].idValidator
   const id = event.id
   if (idSchema !== undefined && id !== undefined) {
     return then(
@@ -251,13 +256,13 @@ const IGNORED: IncomingResult = Object.freeze({ kind: 'ignored' })
 
 /** Validates a decoded value; the synchronous case without a closure or a copy. */
 function readData(
-  schema: StandardSchema,
+  schema: StandardSchemaProps,
   event: ServerSentEvent,
   eventType: string,
   value: unknown,
   syncOnly: string | undefined,
 ): MaybePromise<IncomingResult> {
-  const result = schema['~standard'].validate(value)
+  const result = schema.validate(value)
   if (!(result instanceof Promise)) return settleData(result, event, eventType)
   if (syncOnly !== undefined) throw refuseAsync(result, eventType, syncOnly)
   return result.then((settled) => settleData(settled, event, eventType))
@@ -315,9 +320,12 @@ function textOf(data: unknown): string {
   return text
 }
 
-/** The schema of an event type, among the contract's own types only. */
-export function schemaOf(contract: EventContract, type: string): StandardSchema | undefined {
-  return contract['~ssekit'].schemas.get(type)
+/** The validator of an event type's schema, among the contract's own types only. */
+export function validatorOf(
+  contract: EventContract,
+  type: string,
+): StandardSchemaProps | undefined {
+  return contract['~ssekit'].validators.get(type)
 }
 
 /** Renders a validator's issues for an error message: the first few, each with its path. */
@@ -341,12 +349,19 @@ export function typeOf(event: ServerSentEvent): string {
  * What `defineEvents` attaches to a contract.
  *
  * @param events - the contract's event types and their schemas
- * @returns the functions and the schema lookup of that contract
+ * @param id - the contract's id schema, if any
+ * @returns the functions and the validator lookup of that contract
  */
-export function createContractRuntime(events: Record<string, StandardSchema>): ContractRuntime {
+export function createContractRuntime(
+  events: Record<string, StandardSchema>,
+  id: StandardSchema<string, string> | undefined,
+): ContractRuntime {
+  const validators = new Map<string, StandardSchemaProps>()
+  for (const [type, schema] of Object.entries(events)) validators.set(type, schema['~standard'])
   return Object.freeze({
     prepareOutgoing,
     readIncoming,
-    schemas: new Map(Object.entries(events)),
+    validators,
+    idValidator: id?.['~standard'],
   })
 }

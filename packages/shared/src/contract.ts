@@ -199,7 +199,7 @@ export function defineEvents<
   if (id !== undefined && !isStandardSchema(id)) {
     throw new TypeError('The id option is not a Standard Schema v1 validator.')
   }
-  const runtime = createContractRuntime(events)
+  const runtime = createContractRuntime(events, id)
   return Object.freeze({ events, codec, message, unknown, id, '~ssekit': runtime })
 }
 

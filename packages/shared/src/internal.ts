@@ -6,7 +6,7 @@
  * @module
  */
 export type { CheckedEvent, IncomingResult, MaybePromise, OutgoingEvent } from './contract-check.ts'
-export { prepareOutgoing, readIncoming, schemaOf, typeOf } from './contract-check.ts'
+export { prepareOutgoing, readIncoming, typeOf } from './contract-check.ts'
 export { quoteValue } from './errors.ts'
 export { CR, LF, NUL } from './fields.ts'
 export { PullQueue } from './pull-queue.ts'

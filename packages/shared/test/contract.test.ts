@@ -281,6 +281,26 @@ describe('a client reading under a contract', () => {
     )
   })
 
+  test("a schema's ~standard is read once, when the contract is defined, not per event", () => {
+    // ArkType's `~standard` is a getter that makes a new object and function on each read.
+    let reads = 0
+    const counted = {
+      get '~standard'() {
+        reads++
+        return { version: 1 as const, vendor: 'test', validate: (value: unknown) => ({ value }) }
+      },
+    }
+    const contract = defineEvents({ tick: counted }, { id: counted as never })
+    const readsWhenDefined = reads
+    for (let i = 0; i < 5; i++) {
+      expect(readIncoming(contract, { event: 'tick', id: `${i}`, data: '1' }, 'x')).toMatchObject({
+        kind: 'event',
+      })
+      prepareOutgoing(contract, { event: 'tick', id: `${i}`, data: 1 }, true, 'x')
+    }
+    expect(reads).toBe(readsWhenDefined)
+  })
+
   test('a custom codec replaces JSON on both ends', () => {
     const csv = {
       encode: (value: unknown) => (value as string[]).join(','),

@@ -32,7 +32,6 @@ test('@ssekit/shared/internal holds only what the packages share with each other
     'prepareOutgoing',
     'quoteValue',
     'readIncoming',
-    'schemaOf',
     'typeOf',
   ])
 })
