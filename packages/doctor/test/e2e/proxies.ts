@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import { connect, createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -138,6 +138,30 @@ http {
 }
 
 /**
+ * Starts a Node proxy to `upstream` that passes the request on as it is and hands each upstream
+ * response, its status and headers already sent on, to `relay`, which decides when its body goes.
+ */
+async function startRelayingProxy(
+  upstream: string,
+  relay: (upstreamRes: IncomingMessage, res: ServerResponse) => void,
+): Promise<LoopbackServer> {
+  return startLoopbackServer((req, res) => {
+    const forward = httpRequest(`${upstream}${req.url}`, {
+      method: req.method,
+      headers: { ...req.headers, host: new URL(upstream).host },
+    })
+    forward.on('response', (upstreamRes: IncomingMessage) => {
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers)
+      res.flushHeaders()
+      relay(upstreamRes, res)
+    })
+    forward.on('error', () => res.destroy())
+    res.on('close', () => forward.destroy())
+    req.pipe(forward)
+  })
+}
+
+/**
  * Starts a Node proxy that delays and batches: it holds the upstream's body until at least
  * `batch` bytes are waiting, then sends them at once `delay` ms later; the rest goes at the end.
  *
@@ -151,42 +175,31 @@ export async function startBatchingProxy(
   batch: number,
   delay: number,
 ): Promise<LoopbackServer> {
-  return startLoopbackServer((req, res) => {
-    const forward = httpRequest(`${upstream}${req.url}`, {
-      method: req.method,
-      headers: { ...req.headers, host: new URL(upstream).host },
-    })
-    forward.on('response', (upstreamRes: IncomingMessage) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers)
-      res.flushHeaders()
-      let pending: Buffer[] = []
-      let pendingBytes = 0
-      // Batches leave in order: each waits for the one before.
-      let queue = Promise.resolve()
-      const send = (chunks: Buffer[]): void => {
-        queue = queue
-          .then(() => new Promise((resolve) => setTimeout(resolve, delay)))
-          .then(() => {
-            if (!res.destroyed) res.write(Buffer.concat(chunks))
-          })
+  return startRelayingProxy(upstream, (upstreamRes, res) => {
+    let pending: Buffer[] = []
+    let pendingBytes = 0
+    // Batches leave in order: each waits for the one before.
+    let queue = Promise.resolve()
+    const send = (chunks: Buffer[]): void => {
+      queue = queue
+        .then(() => new Promise((resolve) => setTimeout(resolve, delay)))
+        .then(() => {
+          if (!res.destroyed) res.write(Buffer.concat(chunks))
+        })
+    }
+    upstreamRes.on('data', (chunk: Buffer) => {
+      pending.push(chunk)
+      pendingBytes += chunk.length
+      if (pendingBytes >= batch) {
+        send(pending)
+        pending = []
+        pendingBytes = 0
       }
-      upstreamRes.on('data', (chunk: Buffer) => {
-        pending.push(chunk)
-        pendingBytes += chunk.length
-        if (pendingBytes >= batch) {
-          send(pending)
-          pending = []
-          pendingBytes = 0
-        }
-      })
-      upstreamRes.on('end', () => {
-        if (pending.length > 0) send(pending)
-        void queue.then(() => res.end())
-      })
     })
-    forward.on('error', () => res.destroy())
-    res.on('close', () => forward.destroy())
-    req.pipe(forward)
+    upstreamRes.on('end', () => {
+      if (pending.length > 0) send(pending)
+      void queue.then(() => res.end())
+    })
   })
 }
 
@@ -200,30 +213,19 @@ export async function startBatchingProxy(
  * @returns the running proxy
  */
 export async function startTimedProxy(upstream: string, interval: number): Promise<LoopbackServer> {
-  return startLoopbackServer((req, res) => {
-    const forward = httpRequest(`${upstream}${req.url}`, {
-      method: req.method,
-      headers: { ...req.headers, host: new URL(upstream).host },
+  return startRelayingProxy(upstream, (upstreamRes, res) => {
+    let pending: Buffer[] = []
+    const flush = (): void => {
+      if (pending.length > 0 && !res.destroyed) res.write(Buffer.concat(pending))
+      pending = []
+    }
+    const timer = setInterval(flush, interval)
+    upstreamRes.on('data', (chunk: Buffer) => pending.push(chunk))
+    upstreamRes.on('end', () => {
+      clearInterval(timer)
+      flush()
+      res.end()
     })
-    forward.on('response', (upstreamRes: IncomingMessage) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers)
-      res.flushHeaders()
-      let pending: Buffer[] = []
-      const flush = (): void => {
-        if (pending.length > 0 && !res.destroyed) res.write(Buffer.concat(pending))
-        pending = []
-      }
-      const timer = setInterval(flush, interval)
-      upstreamRes.on('data', (chunk: Buffer) => pending.push(chunk))
-      upstreamRes.on('end', () => {
-        clearInterval(timer)
-        flush()
-        res.end()
-      })
-      res.on('close', () => clearInterval(timer))
-    })
-    forward.on('error', () => res.destroy())
-    res.on('close', () => forward.destroy())
-    req.pipe(forward)
+    res.on('close', () => clearInterval(timer))
   })
 }
