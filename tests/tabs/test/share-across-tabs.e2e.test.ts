@@ -235,31 +235,24 @@ describe.skipIf(!hasChromium)('shareAcrossTabs in Chromium, against a hub over H
     }
   })
 
-  test('closing the leader 20 times at 50 events/s: the next page leads within 1 s with Last-Event-ID, and no page misses or repeats an event', async () => {
-    server.resetPeak()
-    const { latencies, checkedPages, checkedEvents, overlaps } = await handOffRepeatedly('close')
-    const { min, median, max } = summary(latencies)
-    const overlap = summary(overlaps)
-    console.log(
-      `hand-off after close, ${HANDOFFS} times: min ${min} ms, median ${median} ms, max ${max} ms; ${checkedPages} pages, ${checkedEvents} events checked, 0 lost, 0 repeated; old and new connection both open on the server ${overlaps.length === 0 ? 'never' : `${overlaps.length} times, for max ${overlap.max} ms`}`,
-    )
-    expect(max).toBeLessThan(1000)
-    // The old leader's socket is gone within a second of the new one's request, if not before.
-    expect(overlap.max || 0).toBeLessThan(1000)
-  })
-
-  test('crashing the leader page 20 times (CDP Page.crash): the same holds', async () => {
-    server.resetPeak()
-    const { latencies, checkedPages, checkedEvents, overlaps } = await handOffRepeatedly('crash')
-    const { min, median, max } = summary(latencies)
-    const overlap = summary(overlaps)
-    console.log(
-      `hand-off after crash, ${HANDOFFS} times: min ${min} ms, median ${median} ms, max ${max} ms; ${checkedPages} pages, ${checkedEvents} events checked, 0 lost, 0 repeated; old and new connection both open on the server ${overlaps.length === 0 ? 'never' : `${overlaps.length} times, for max ${overlap.max} ms`}`,
-    )
-    expect(max).toBeLessThan(1000)
-    // The old leader's socket is gone within a second of the new one's request, if not before.
-    expect(overlap.max || 0).toBeLessThan(1000)
-  })
+  test.each([
+    ['close', 'closing the leader 20 times at 50 events/s'],
+    ['crash', 'crashing the leader page 20 times (CDP Page.crash)'],
+  ] as const)(
+    '%s: %s, the next page leads within 1 s with Last-Event-ID, and no page misses or repeats an event',
+    async (mode, _what) => {
+      server.resetPeak()
+      const { latencies, checkedPages, checkedEvents, overlaps } = await handOffRepeatedly(mode)
+      const { min, median, max } = summary(latencies)
+      const overlap = summary(overlaps)
+      console.log(
+        `hand-off after ${mode}, ${HANDOFFS} times: min ${min} ms, median ${median} ms, max ${max} ms; ${checkedPages} pages, ${checkedEvents} events checked, 0 lost, 0 repeated; old and new connection both open on the server ${overlaps.length === 0 ? 'never' : `${overlaps.length} times, for max ${overlap.max} ms`}`,
+      )
+      expect(max).toBeLessThan(1000)
+      // The old leader's socket is gone within a second of the new one's request, if not before.
+      expect(overlap.max || 0).toBeLessThan(1000)
+    },
+  )
 
   test('a page that opens the stream after the others receives the events from then on, over the same connection', async () => {
     const context = await browser.newContext()
