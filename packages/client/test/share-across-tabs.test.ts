@@ -121,6 +121,32 @@ describe('shareAcrossTabs: one connection for all tabs', () => {
   })
 })
 
+/**
+ * Two tabs, a (leading) and b; b falls behind (it has event 1, not 2, when a leaves), and a third
+ * tab joins after event 2 and receives event 3: the new leader b will resume from before the late
+ * tab's last event.
+ */
+async function joinAfterTheNextLeaderFellBehind(): Promise<{
+  browser: FakeBrowser
+  a: Member
+  b: Member
+  late: Member
+}> {
+  const slow = new Set<FakeTab>()
+  const browser = new FakeBrowser((to) => (slow.has(to) ? 20 : 0))
+  const [a, b] = [join(browser.tab()), join(browser.tab())]
+  await until(() => a.connection.readyState === 1 && b.connection.readyState === 1, 'open')
+  await publishAndAwait(browser, [a, b], 1)
+  // The next leader lags behind: it has event 1 when it takes over, not 2.
+  slow.add(b.tab)
+  browser.server.publish()
+  await until(() => a.received.length === 2, 'the leader relayed event 2')
+  const late = join(browser.tab())
+  await until(() => late.connection.readyState === 1, 'the late tab is open')
+  await publishAndAwait(browser, [a, late], 1)
+  return { browser, a, b, late }
+}
+
 describe('shareAcrossTabs: hand-off', () => {
   test('the leader closing hands the lead to the next tab, which resumes with Last-Event-ID: nothing lost, nothing twice', async () => {
     const browser = new FakeBrowser()
@@ -181,18 +207,7 @@ describe('shareAcrossTabs: hand-off', () => {
   })
 
   test('a tab that joined after the point the new leader resumes from drops the replay up to its own last event, and keeps the order', async () => {
-    const slow = new Set<FakeTab>()
-    const browser = new FakeBrowser((to) => (slow.has(to) ? 20 : 0))
-    const [a, b] = [join(browser.tab()), join(browser.tab())]
-    await until(() => a.connection.readyState === 1 && b.connection.readyState === 1, 'open')
-    await publishAndAwait(browser, [a, b], 1)
-    // The next leader lags behind: it has event 1 when it takes over, not 2.
-    slow.add(b.tab)
-    browser.server.publish()
-    await until(() => a.received.length === 2, 'the leader relayed event 2')
-    const late = join(browser.tab())
-    await until(() => late.connection.readyState === 1, 'the late tab is open')
-    await publishAndAwait(browser, [a, late], 1)
+    const { browser, a, b, late } = await joinAfterTheNextLeaderFellBehind()
     a.connection.close()
     await until(() => browser.server.requests.length === 2, 'the next leader connects')
     expect(browser.server.requests[1]?.lastEventId).toBe('1')
@@ -203,17 +218,7 @@ describe('shareAcrossTabs: hand-off', () => {
   })
 
   test("a replay that never comes back to the tab's last event (the server's history lost it) ends the skip after 1,000 events", async () => {
-    const slow = new Set<FakeTab>()
-    const browser = new FakeBrowser((to) => (slow.has(to) ? 20 : 0))
-    const [a, b] = [join(browser.tab()), join(browser.tab())]
-    await until(() => a.connection.readyState === 1 && b.connection.readyState === 1, 'open')
-    await publishAndAwait(browser, [a, b], 1)
-    slow.add(b.tab)
-    browser.server.publish()
-    await until(() => a.received.length === 2, 'the leader relayed event 2')
-    const late = join(browser.tab())
-    await until(() => late.connection.readyState === 1, 'the late tab is open')
-    await publishAndAwait(browser, [a, late], 1)
+    const { browser, a, late } = await joinAfterTheNextLeaderFellBehind()
     // The server lost events 2 and 3: the replay after 1 starts at 4.
     const history = browser.server.history
     history.splice(1, 2)
