@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { connect } from '@ssekit/client'
+
 import { type CloseStreamsOptions, createEventStreamGroup } from '@ssekit/encoder'
 import { createHub, type Hub } from '@ssekit/hub'
 import { describe, expect, onTestFinished, test, vi } from 'vitest'
 import type { EventRouteOptions } from '../examples/event-routes.ts'
 import { createAckedEvents } from './acked-events.ts'
+import { expectNothingLost, openShutdownClients } from './shutdown-clients.ts'
 import { ARRIVAL_TIMEOUT, openRawStream, openStream, within } from './stream-reader.ts'
 
 /** A running instance of a framework's app. */
@@ -201,24 +202,7 @@ export function describeFramework(name: string, start: StartApp, suite: SuiteOpt
         published.push(data)
       }
       const RETRY = 300
-      const clients = [0, 1].map(() => {
-        const seen: string[] = []
-        const notices: string[] = []
-        const retries: number[] = []
-        const connection = connect(`${app.origin}/hub?topic=news`, {
-          headers: requestHeaders,
-          onRetry: (delay) => retries.push(delay),
-        })
-        onTestFinished(() => connection.close())
-        const reading = (async () => {
-          for await (const event of connection) {
-            if (event.event === 'shutdown') notices.push(event.data)
-            else seen.push(event.data)
-            if (seen.length === 8) return
-          }
-        })()
-        return { seen, notices, retries, reading }
-      })
+      const clients = openShutdownClients(`${app.origin}/hub?topic=news`, 2, 8, requestHeaders)
       await vi.waitFor(() => expect(first.streams.size).toBe(2), { timeout: ARRIVAL_TIMEOUT })
       for (let i = 1; i <= 4; i++) await publish(`before ${i}`)
       await vi.waitFor(() => {
@@ -241,12 +225,7 @@ export function describeFramework(name: string, start: StartApp, suite: SuiteOpt
       await startedApp(start, second.options, port)
       for (let i = 1; i <= 2; i++) await publish(`after ${i}`)
       await within(Promise.all(clients.map((client) => client.reading)), 5000, 'the clients')
-      for (const client of clients) {
-        expect(client.notices).toEqual(['bye'])
-        expect(client.seen).toEqual(published)
-        // The stream ended cleanly, so the first reconnection waits exactly the hinted time.
-        expect(client.retries[0]).toBe(RETRY)
-      }
+      expectNothingLost(clients, published, RETRY)
     })
   })
 }

@@ -6,15 +6,16 @@
  *
  * @module
  */
+
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { connect } from '@ssekit/client'
 import type { CloseStreamsOptions } from '@ssekit/encoder'
 import { createHub } from '@ssekit/hub'
 import { createRedisTransport } from '@ssekit/hub/redis'
 import { startRedisForTest } from '@ssekit/test-support/redis-server'
 import { describe, expect, onTestFinished, test } from 'vitest'
 import type { RemoteState } from '../remote/control.ts'
+import { expectNothingLost, openShutdownClients } from './shutdown-clients.ts'
 import { ARRIVAL_TIMEOUT, openRawStream, openStream, within } from './stream-reader.ts'
 
 /** A server process of the app. */
@@ -174,23 +175,7 @@ export function describeRemoteFramework(name: string, start: StartRemoteApp): vo
       }
       const RETRY = 300
       const DEADLINE = 2000
-      const clients = [0, 1].map(() => {
-        const seen: string[] = []
-        const notices: string[] = []
-        const retries: number[] = []
-        const connection = connect(`${app.origin}/hub?topic=news`, {
-          onRetry: (delay) => retries.push(delay),
-        })
-        onTestFinished(() => connection.close())
-        const reading = (async () => {
-          for await (const event of connection) {
-            if (event.event === 'shutdown') notices.push(event.data)
-            else seen.push(event.data)
-            if (seen.length === 8) return
-          }
-        })()
-        return { seen, notices, retries, reading }
-      })
+      const clients = openShutdownClients(`${app.origin}/hub?topic=news`, 2, 8)
       await untilState(app, (current) => current.streams === 2, ARRIVAL_TIMEOUT)
       for (let i = 1; i <= 4; i++) await publish(`before ${i}`)
       await within(
@@ -221,12 +206,7 @@ export function describeRemoteFramework(name: string, start: StartRemoteApp): vo
       app = await started(HEARTBEAT, port, env)
       for (let i = 1; i <= 2; i++) await publish(`after ${i}`)
       await within(Promise.all(clients.map((client) => client.reading)), 10_000, 'the clients')
-      for (const client of clients) {
-        expect(client.notices).toEqual(['bye'])
-        expect(client.seen).toEqual(published)
-        // The stream ended cleanly, so the first reconnection waits exactly the hinted time.
-        expect(client.retries[0]).toBe(RETRY)
-      }
+      expectNothingLost(clients, published, RETRY)
     })
   })
 }
