@@ -11,9 +11,10 @@ import { createDecoder } from '@ssekit/decoder'
 import type { ServerSentEvent } from '@ssekit/shared'
 
 /**
- * How long one event or comment may take to arrive before the test fails. A bound against hangs,
- * not a timing assertion: on CI's 2 cores, shared with a Bun or Deno server process, Redis and
- * the other suites, 3 s was once too short for a first event through Bun and Redis.
+ * How long one event or comment may take to arrive before the test fails: a bound against hangs,
+ * not a timing assertion, with room for CI's 2 cores shared with a Bun or Deno server process,
+ * Redis and the other suites. (A first event that never came through Bun and Redis was a hub
+ * race, fixed in the hub's handlers: see packages/hub/test/handler-start.test.ts.)
  */
 export const ARRIVAL_TIMEOUT = 10_000
 
